@@ -1,0 +1,1 @@
+"""Device interfaces and drivers. This package imports nothing of ``ektp_station``."""
