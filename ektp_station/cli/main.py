@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import DeviceError
 from ektp_station import __version__
-from ektp_station.cli import db_cmd, nik_cmd, record_cmd, report_cmd, residents_cmd, sop_cmd
+from ektp_station.cli import biometrics_cmd, db_cmd, nik_cmd, record_cmd, report_cmd, residents_cmd, sop_cmd
 from ektp_station.errors import StationError
 
 
@@ -25,11 +25,12 @@ cli.add_command(nik_cmd.nik)
 cli.add_command(residents_cmd.residents)
 cli.add_command(record_cmd.record)
 cli.add_command(report_cmd.report)
+cli.add_command(biometrics_cmd.biometrics)
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="ektp-station", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="ektp-station", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Dibatalkan.", err=True)
         return 130
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Dihentikan.", err=True)
         return 130
-    return 0
+    # In non-standalone mode click returns ctx.exit()'s code (or a command's return value).
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
