@@ -41,7 +41,10 @@ def driver_class(kind: DeviceKind | str, name: str) -> type[Device]:
     if ep is None:
         names = ", ".join(n for k, n in available(kind)) or "-"
         raise DeviceNotFound(f"Driver {kind.value}.{name} tidak terpasang (tersedia: {names})")
-    cls = ep.load()
+    try:
+        cls = ep.load()
+    except ImportError as exc:  # e.g. an optional extra (gphoto2) that is not installed
+        raise DeviceNotFound(f"Driver {kind.value}.{name} tidak dapat dimuat: {exc}") from exc
     if not (isinstance(cls, type) and issubclass(cls, INTERFACES[kind])):
         raise DeviceConfigError(f"Driver {kind.value}.{name} bukan {INTERFACES[kind].__name__}")
     return cls

@@ -14,7 +14,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Revisi Alembic tujuan.")
+@click.option("--revision", default="heads", show_default=True, help="Revisi Alembic tujuan.")
 @click.option("--json", "as_json", is_flag=True, help="Keluaran JSON.")
 def upgrade_cmd(revision: str, as_json: bool) -> None:
     """Menjalankan migrasi skema sampai revisi terbaru."""

@@ -9,7 +9,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from drivers.errors import DeviceError
 from ektp_station import __version__
-from ektp_station.cli import biometrics_cmd, db_cmd, nik_cmd, record_cmd, report_cmd, residents_cmd, sop_cmd
+from ektp_station.cli import (
+    biometrics_cmd,
+    db_cmd,
+    match_cmd,
+    nik_cmd,
+    quality_cmd,
+    queue_cmd,
+    record_cmd,
+    register_cmd,
+    report_cmd,
+    residents_cmd,
+    serve_cmd,
+    sop_cmd,
+)
 from ektp_station.errors import StationError
 
 
@@ -26,6 +39,11 @@ cli.add_command(residents_cmd.residents)
 cli.add_command(record_cmd.record)
 cli.add_command(report_cmd.report)
 cli.add_command(biometrics_cmd.biometrics)
+cli.add_command(quality_cmd.quality)
+cli.add_command(match_cmd.match)
+cli.add_command(queue_cmd.queue)
+cli.add_command(serve_cmd.serve)
+cli.add_command(register_cmd.register)
 
 
 def main(argv: list[str] | None = None) -> int:

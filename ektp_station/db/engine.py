@@ -48,7 +48,7 @@ def describe_db_error(exc: BaseException, url: str) -> str:
     return f"Basis data tidak dapat dihubungi ({where}): {reason}"
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Run Alembic migrations on ``engine`` up to ``revision``."""
     from alembic import command
     from alembic.config import Config
@@ -64,10 +64,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied revisions, comma-separated (features may add independent migration branches)."""
     from alembic.migration import MigrationContext
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str:
@@ -76,11 +78,11 @@ def head_revision() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return ",".join(sorted(ScriptDirectory.from_config(cfg).get_heads()))
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Bring the database to the newest schema (cheap when it already is)."""
+    """Bring the database to the newest schema, every branch head (cheap when it already is)."""
     try:
         at = current_revision(engine)
     except (OperationalError, DBAPIError) as exc:

@@ -1,0 +1,8 @@
+"""Placeholder replaced by the queue command module."""
+
+import click
+
+
+@click.group()
+def queue() -> None:
+    """(belum tersedia)"""
