@@ -8,7 +8,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ektp_station import settings
@@ -107,7 +107,8 @@ class Database:
         try:
             yield session
             session.commit()
-        except (OperationalError, DBAPIError) as exc:
+        except (OperationalError, InterfaceError) as exc:
+            # Lost or refused connections only; constraint violations (IntegrityError) keep their own type.
             session.rollback()
             raise DatabaseUnavailable(describe_db_error(exc, self.url)) from exc
         except BaseException:
