@@ -13,16 +13,17 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from drivers.interfaces import Subject
 from ektp_station.blobstore import BlobStore
-from ektp_station.clock import WIB, as_utc, to_wib, utcnow
+from ektp_station.clock import as_utc, to_wib, utcnow
 from ektp_station.db.engine import Database
 from ektp_station.db.models import Artefact, RecordingSession, RecordingStep, Resident
+from ektp_station.queue.service import QueueService
 from ektp_station.errors import RecordingError, UnknownSession
 from ektp_station.recording.model import BiometricException, Outcome, SessionStatus, StepResult
 from ektp_station.recording.steps import PLAN, StepContext
@@ -260,13 +261,9 @@ class RecordingService:
         return self.blobs.get(blob_id).data
 
     def _next_ticket(self) -> str:
-        """Queue number for the day when the applicant came without a ticket: E-001, E-002, … (WIB day)."""
-        now = to_wib(utcnow())
-        day_start = datetime(now.year, now.month, now.day, tzinfo=WIB)
-        with self.db.transaction() as s:
-            count = s.scalar(select(func.count()).select_from(RecordingSession).where(
-                RecordingSession.started_at >= day_start, RecordingSession.started_at < day_start + timedelta(days=1)))
-        return f"E-{count:03d}"
+        """An applicant at the recording desk without a ticket gets the day's next EKTP ticket of the queue,
+        so recording and queue never hand out the same number."""
+        return QueueService(self.db).issue(EKTP).number
 
     def _pause(self, fraction: float) -> None:
         if self.pace:
