@@ -1,26 +1,38 @@
-"""Acceptance checks the station applies at capture time.
+"""Acceptance checks the station applies at capture time, on the biometric library (``biometrics``).
 
-These are the station's own, deliberately simple checks (background colour rule, exposure, a face-coloured
-region in the middle, signature size and duration). The biometric quality library of the later issue
-(ISO/IEC 19794-5 geometry, NFIQ 2 style features, ISO/IEC 29794-6) replaces them behind the same shapes.
-Every check returns a score 0..100 and per-check results with an operator hint in Bahasa Indonesia.
+- photo (4.2): ``biometrics.face_quality.check_still``: one face, ISO/IEC 19794-5 full-frontal geometry, roll,
+  exposure, sharpness, eyes open, plain background in the e-KTP colour for the birth year;
+- signature (4.3, and the Kasi's approval): ``biometrics.signature.check``;
+- fingerprints (4.4): ``biometrics.fingerprint_quality`` (NFIQ 2 style, 0..100) and the sequence checks: each
+  four-finger slap shows the right hand (``biometrics.enrolment.slap_hands``: swapped slaps, one hand placed
+  twice), or, finger by finger, no finger placed again for the next position or for its twin on the other hand
+  (``biometrics.enrolment.distinct_fingers``);
+- irises (4.5): ``biometrics.iris_quality`` (ISO/IEC 29794-6 metrics, 0..100).
+
+A ``Verdict`` wraps the library's ``{"passed", "checks": [...]}`` result: ``score`` is the share of checks
+passed (0..100), ``hints()`` the operator hints (Bahasa Indonesia) of the failed ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
-from drivers.interfaces import PenCapabilities, PenEvent
+from biometrics import face_quality, fingerprint_match, fingerprint_quality, iris_quality
+from biometrics import signature as signature_checks
+from biometrics.enrolment import distinct_fingers, slap_hands
+from biometrics.positions import Finger, Slap
+from biometrics.result import Result
+from biometrics.slap import SlapSegmentation, Tip
+from drivers.interfaces import FingerImage, PenCapabilities, PenEvent
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
     passed: bool
-    value: float | str
+    value: float | str | None
     threshold: str
     hint: str
 
@@ -32,10 +44,12 @@ class Check:
 @dataclass
 class Verdict:
     checks: list[Check] = field(default_factory=list)
+    #: The library's measurements beside the checks (e.g. ``quality``, ``token``), not stored.
+    extra: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        return bool(self.checks) and all(c.passed for c in self.checks)
 
     @property
     def score(self) -> float:
@@ -50,88 +64,60 @@ class Verdict:
         return {"passed": self.passed, "checks": [c.to_json() for c in self.checks]}
 
 
+def _verdict(result: Result) -> Verdict:
+    data = result.to_dict()
+    return Verdict([Check(c["name"], c["passed"], c["value"], c["threshold"], c["hint"]) for c in data["checks"]],
+                   dict(result.extra))
+
+
+_COLOUR = {"red": "merah", "blue": "biru", "orange": "oranye"}
+
+
 def expected_background(birth_year: int, foreigner: bool = False) -> str:
     """e-KTP photo background: red for an odd birth year, blue for an even one, orange for foreigners."""
-    if foreigner:
-        return "oranye"
-    return "merah" if birth_year % 2 else "biru"
+    return _COLOUR[face_quality.expected_background(birth_year, foreigner)]
 
 
-def _background_colour(image: np.ndarray) -> str:
-    h, w = image.shape[:2]
-    ph, pw = max(4, h // 10), max(4, w // 10)
-    patches = np.concatenate([image[:ph, :pw].reshape(-1, 3), image[:ph, w - pw :].reshape(-1, 3)])
-    hsv = cv2.cvtColor(patches.reshape(1, -1, 3).astype(np.uint8), cv2.COLOR_BGR2HSV).reshape(-1, 3)
-    hue, sat = np.median(hsv[:, 0]), np.median(hsv[:, 1])
-    if sat < 80:
-        return "tidak berwarna"
-    if hue < 8 or hue >= 165:
-        return "merah"
-    if 8 <= hue < 22:
-        return "oranye"
-    if 95 <= hue < 135:
-        return "biru"
-    return "lain"
-
-
-def photo_verdict(image: np.ndarray, birth_year: int) -> Verdict:
-    h, w = image.shape[:2]
-    verdict = Verdict()
-    want = expected_background(birth_year)
-    got = _background_colour(image)
-    verdict.checks.append(
-        Check("warna_latar", got == want, got, want,
-              f"Latar harus {want} (tahun lahir {birth_year}); ganti kain latar")
-    )
-    centre = image[h // 4 : 3 * h // 4, w // 3 : 2 * w // 3]
-    brightness = float(cv2.cvtColor(centre, cv2.COLOR_BGR2GRAY).mean())
-    verdict.checks.append(
-        Check("pencahayaan", 60.0 <= brightness <= 220.0, round(brightness, 1), "60..220",
-              "Wajah terlalu gelap, tambah cahaya" if brightness < 60 else "Wajah terlalu terang, kurangi cahaya")
-    )
-    ycrcb = cv2.cvtColor(centre, cv2.COLOR_BGR2YCrCb)
-    skin = ((ycrcb[..., 1] >= 133) & (ycrcb[..., 1] <= 180) & (ycrcb[..., 2] >= 77) & (ycrcb[..., 2] <= 135))
-    fraction = float(skin.mean())
-    verdict.checks.append(
-        Check("wajah_di_tengah", fraction >= 0.15, round(fraction, 3), ">= 0.15",
-              "Wajah tidak terlihat di tengah bingkai, minta pemohon duduk tegak menghadap kamera")
-    )
-    sharpness = float(cv2.Laplacian(cv2.cvtColor(centre, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
-    verdict.checks.append(
-        Check("ketajaman", sharpness >= 15.0, round(sharpness, 1), ">= 15", "Foto kabur, minta pemohon diam")
-    )
-    return verdict
+def photo_verdict(image: np.ndarray, birth_year: int, foreigner: bool = False) -> Verdict:
+    """The full face check on the still (BGR)."""
+    return _verdict(face_quality.check_still(image, birth_year, foreigner))
 
 
 def signature_verdict(events: list[PenEvent], caps: PenCapabilities) -> Verdict:
-    touching = [e for e in events if e.touching and e.pressure > 0]
-    verdict = Verdict()
-    verdict.checks.append(
-        Check("titik", len(touching) >= 20, len(touching), ">= 20", "Tanda tangan kosong, minta pemohon menandatangani")
-    )
-    duration = (touching[-1].t - touching[0].t) if len(touching) > 1 else 0.0
-    verdict.checks.append(
-        Check("durasi", duration >= 0.3, round(duration, 2), ">= 0.3 dtk", "Tanda tangan terlalu singkat, ulangi")
-    )
-    if touching:
-        xs = np.array([e.x for e in touching])
-        ys = np.array([e.y for e in touching])
-        width = float(xs.max() - xs.min()) / caps.max_x
-        height = float(ys.max() - ys.min()) / caps.max_y
-    else:
-        width = height = 0.0
-    verdict.checks.append(
-        Check("ukuran", width >= 0.15 and height >= 0.05, round(max(width, height), 3), "lebar >= 15 %",
-              "Tanda tangan terlalu kecil, minta pemohon menandatangani lebih besar")
-    )
-    return verdict
+    return _verdict(signature_checks.check(events, caps.max_x, caps.max_y))
 
 
 def count_strokes(events: list[PenEvent]) -> int:
-    strokes, down = 0, False
-    for e in events:
-        is_down = e.touching and e.pressure > 0
-        if is_down and not down:
-            strokes += 1
-        down = is_down
-    return strokes
+    return len(signature_checks.strokes(events))
+
+
+def finger_quality(image: np.ndarray) -> float:
+    """The station's own fingerprint quality, 0..100 on NFIQ 2's scale, whatever the scanner reports."""
+    return float(fingerprint_quality.quality(image))
+
+
+def iris_quality_score(image: np.ndarray) -> float:
+    """The station's own iris quality, 0..100."""
+    return float(iris_quality.quality(image))
+
+
+def slap_sequence_verdict(slaps: dict[Slap, tuple[FingerImage, ...]]) -> Verdict:
+    """Left and right four-finger slaps not swapped (nor one hand placed twice), from the fingertip boxes."""
+    segmentations = {}
+    for slap, fingers in slaps.items():
+        tips = [Tip(f.finger, f.box, (f.box[0] + f.box[2] / 2, f.box[1] + f.box[3] / 2), f.box[2] * f.box[3], 0.0)
+                for f in fingers if f.box is not None]
+        ordered = tuple(sorted(tips, key=lambda t: t.centroid[0]))
+        segmentations[Slap(int(slap))] = SlapSegmentation(Slap(int(slap)), ordered)
+    return _verdict(slap_hands(segmentations))
+
+
+def finger_sequence_verdict(images: dict) -> Verdict:
+    """Finger by finger: each capture differs from the one taken just before it (the same finger left on the
+    sensor) and from the same finger of the other hand (hands mixed up). ``images``: finger -> image, in
+    capture order."""
+    order = [Finger(int(f)) for f in images]
+    templates = {f: fingerprint_match.extract(images[f]) for f in order}
+    pairs = list(zip(order, order[1:]))
+    pairs += [(f, Finger(int(f) + 5)) for f in order if int(f) <= 5 and Finger(int(f) + 5) in templates]
+    return _verdict(distinct_fingers(templates, pairs))

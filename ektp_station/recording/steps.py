@@ -181,7 +181,9 @@ def fingerprints(ctx: StepContext) -> StepResult:
     arts: list[NewArtefact] = []
     attempts_total = 0
     forced_any = False
+    sequence = None
     if scanner.supports_slaps:
+        slap_fingers: dict = {}
         for slap in (Slap.RIGHT_FOUR, Slap.LEFT_FOUR, Slap.TWO_THUMBS):
             expected = set(slap.fingers) - set(excepted)
             if not expected:
@@ -192,6 +194,7 @@ def fingerprints(ctx: StepContext) -> StepResult:
                 ctx.half_pause()
                 image = scanner.capture_slap(slap, expected)
                 slap_images.append(image.image)
+                slap_fingers[slap] = image.fingers
                 return {f.finger: (f, _finger_quality(f)) for f in image.fingers}
 
             best = best_per_part(attempt, expected, max_attempts=ctx.max_attempts, min_quality=min_q,
@@ -202,7 +205,14 @@ def fingerprints(ctx: StepContext) -> StepResult:
                 arts.append(_finger_artefact(finger, item, source=slap.name))
             arts.append(NewArtefact(kind="slap", position=slap.name, data=encode_png(slap_images[-1]),
                                     attempts=len(slap_images)))
+        sequence = checks.slap_sequence_verdict(slap_fingers)
+        if not sequence.passed:
+            from ektp_station.errors import RecordingError
+
+            ctx.emit({"event": "hint", "step": "4.4", "hints": sequence.hints()})
+            raise RecordingError("; ".join(sequence.hints()))
     else:
+        single_images: dict = {}
         for finger in Finger:
             if finger in excepted:
                 continue
@@ -216,20 +226,26 @@ def fingerprints(ctx: StepContext) -> StepResult:
             attempts_total += item.attempts
             forced_any |= item.forced
             arts.append(_finger_artefact(finger, item, source="single"))
+            single_images[finger] = item.value.image
+        sequence = checks.finger_sequence_verdict(single_images)
+        if not sequence.passed:
+            from ektp_station.errors import RecordingError
+
+            ctx.emit({"event": "hint", "step": "4.4", "hints": sequence.hints()})
+            raise RecordingError("; ".join(sequence.hints()))
     arts.extend(_exception_artefacts("finger", excepted))
     outcome = Outcome.FORCED if forced_any else (Outcome.EXCEPTION if excepted else Outcome.OK)
     captured = sorted(a.position for a in arts if a.kind == "finger" and a.exception is None)
-    return StepResult(outcome=outcome, attempts=attempts_total, artefacts=arts,
-                      detail={"terekam": len(captured), "pengecualian": [e.to_json() for e in excepted.values()],
-                              "metode": "4-4-2" if scanner.supports_slaps else "satu per satu"})
+    detail = {"terekam": len(captured), "pengecualian": [e.to_json() for e in excepted.values()],
+              "metode": "4-4-2" if scanner.supports_slaps else "satu per satu"}
+    if sequence is not None:
+        detail["urutan"] = sequence.to_json()
+    return StepResult(outcome=outcome, attempts=attempts_total, artefacts=arts, detail=detail)
 
 
 def _finger_quality(image) -> float:
-    if image.device_quality is not None:
-        return float(image.device_quality)
-    from biometrics.fingerprint_quality import quality
-
-    return float(quality(image.image))
+    # The station's own NFIQ 2 style score (0..100): one scale whatever scanner is configured.
+    return checks.finger_quality(image.image)
 
 
 def _finger_artefact(finger: Finger, item, source: str) -> NewArtefact:
@@ -250,8 +266,7 @@ def iris(ctx: StepContext) -> StepResult:
         def attempt(_n: int):
             ctx.half_pause()
             images = camera.capture(expected)
-            return {eye: (img, float(img.device_quality if img.device_quality is not None else 50.0))
-                    for eye, img in images.items()}
+            return {eye: (img, checks.iris_quality_score(img.image)) for eye, img in images.items()}
 
         best = best_per_part(attempt, expected, max_attempts=ctx.max_attempts, min_quality=40.0, what="Iris")
         for eye, item in sorted(best.items(), key=lambda kv: kv[0].value):
@@ -267,7 +282,7 @@ def iris(ctx: StepContext) -> StepResult:
 
 # 4.6 — Verifikasi sidik jari telunjuk (against the index prints just captured)
 def verify_index_finger(ctx: StepContext) -> StepResult:
-    from biometrics.fingerprint_match import compare
+    from biometrics.fingerprint_match import compare, extract
 
     excepted = _fingers_excepted(ctx)
     candidates = [f for f in (Finger.R_INDEX, Finger.L_INDEX) if f not in excepted]
@@ -276,7 +291,7 @@ def verify_index_finger(ctx: StepContext) -> StepResult:
         return StepResult(outcome=Outcome.EXCEPTION, attempts=0,
                           detail={"hasil": "tidak dapat diverifikasi", "alasan": "kedua telunjuk dikecualikan"})
     finger = candidates[0]
-    enrolled = decode_png(ctx.load_artefact("finger", finger.name), grey=True)
+    enrolled = extract(decode_png(ctx.load_artefact("finger", finger.name), grey=True))
     scanner = ctx.devices.fingerprint
     scores: list[float] = []
     threshold = ctx.config.verify_threshold
