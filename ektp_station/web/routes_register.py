@@ -127,7 +127,8 @@ class SubmitReportRequest(_Body):
 
 def _pdf(data: bytes, name: str) -> Response:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-    return Response(data, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{safe}.pdf"'})
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{safe}.pdf"'})
 
 
 @router.get("/services")
