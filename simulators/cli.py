@@ -7,8 +7,15 @@
     ektp-sim sample iris --seed 7 --eye R --out iris.png
     ektp-sim sample signature --seed 7 --out ttd.png
 
-Each capability is a subcommand of one click group, so wire-level simulators (``ektp-sim DEVICE --pty``)
-can be added as further subcommands.
+    ektp-sim zfm --pty [--scenario gangguan.toml] [--baud 57600]     # ZFM fingerprint module on a pty
+    ektp-sim isdv4 --tcp --port 4001                                 # ISDV4 signature pad on TCP
+    ektp-sim printer --tcp --port 9100                               # ESC/POS printer on TCP
+    ektp-sim ledboard --pty                                          # Alpha LED queue board on a pty
+    ektp-sim stu|sbi|camera --pty|--tcp ...                          # USB/HTTP devices (their own servers)
+
+Each capability is a subcommand of one click group. A wire simulator prints one JSON line saying where it is
+(``{"device", "port"}`` or ``{"device", "host", "port"}``), then one JSON line per thing it did, until killed
+(``SIGUSR1`` unplugs it, ``SIGUSR2`` plugs it back in).
 """
 
 from __future__ import annotations
@@ -40,6 +47,11 @@ def list_devices() -> None:
         options = ", ".join(sorted({"poor_attempts", "latency", *cls.extra_options}))
         for variant in cls.variants:
             click.echo(f"{kind.value:<15} sim://{variant:<11} {cls.models[variant]}  [opsi: {options}]")
+    from simulators.wire import DEVICES, device_class
+
+    for name in DEVICES:
+        settings = ", ".join(sorted(device_class(name).setting_specs()))
+        click.echo(f"{'wire':<15} ektpsim://{name:<8} ektp-sim {name} --pty|--tcp  [pengaturan: {settings}]")
 
 
 def _write(image: np.ndarray, out: Path) -> None:
@@ -115,6 +127,100 @@ def sample(
         note = f"{strokes} goresan, {len(samples)} titik, {samples[-1].t:.2f} detik"
     _write(image, out)
     click.echo(f"{out}: {kind} seed {seed} ({note})")
+
+
+# ------------------------------------------------------------------------------------- wire-level simulators
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"harus KUNCI=NILAI, bukan {pair!r}", param_hint="--set")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _wire_command(device: str, summary: str) -> click.Command:
+    @click.command(name=device, help=summary)
+    @click.option("--pty", "mode", flag_value="pty", help="Sajikan lewat pseudo-terminal (port serial tiruan).")
+    @click.option("--tcp", "mode", flag_value="tcp", help="Sajikan lewat port TCP (socket://HOST:PORT).")
+    @click.option("--scenario", type=click.Path(dir_okay=False), help="Berkas skenario gangguan (TOML/JSON).")
+    @click.option("--baud", type=click.IntRange(300, 4_000_000), help="Batasi kecepatan jalur (baud, 8N1).")
+    @click.option("--seed", type=int, help="Orang sintetis (sidik jari, tanda tangan).")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Alamat TCP.")
+    @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port TCP (0 = bebas).")
+    @click.option("--link", type=click.Path(dir_okay=False), help="Pty: path tautan tetap (default di /tmp).")
+    @click.option("--set", "pairs", multiple=True, metavar="KUNCI=NILAI", help="Pengaturan simulator lain.")
+    def command(mode, scenario, baud, seed, host, port, link, pairs) -> None:
+        from simulators.scenario import ScenarioError
+        from simulators.wire import create_device
+        from simulators.wire.serve import serve
+
+        if mode is None:
+            raise click.UsageError("pilih --pty atau --tcp")
+        settings = _settings(pairs)
+        settings["cold"] = "1"  # a device that is just switched on is deaf for a moment
+        if baud is not None:
+            settings["throttle"] = str(baud)
+        if seed is not None:
+            settings["seed"] = str(seed)
+        try:
+            sim = create_device(device, scenario, **settings)
+        except ScenarioError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        try:
+            serve(sim, mode, host=host, port=port, link=link)
+        except OSError as exc:
+            raise click.ClickException(f"tidak dapat membuka {mode}: {exc.strerror or exc}") from None
+
+    return command
+
+
+for _name, _summary in (
+    ("zfm", "Modul sidik jari ZFM-20/R30x (paket EF01, 57600 baud)."),
+    ("isdv4", "Signature pad Wacom ISDV4 (paket pena 9 byte, 38400 baud)."),
+    ("printer", "Printer tiket ESC/POS (mencetak teks ke JSON)."),
+    ("ledboard", "Papan antrean LED protokol Alpha."),
+):
+    cli.add_command(_wire_command(_name, _summary))
+
+
+_EXTERNAL = {
+    "stu": ("simulators.stu", "Signature pad Wacom STU (USB HID)."),
+    "sbi": ("simulators.sbi", "Perangkat MOSIP SBI (HTTP)."),
+    "camera": ("simulators.camera_server", "Kamera (OpenCV/gphoto2)."),
+}
+
+
+def _external_command(name: str, module_name: str, summary: str) -> click.Command:
+    @click.command(name=name, help=summary)
+    @click.option("--pty", "mode", flag_value="pty", help="Sajikan lewat pseudo-terminal.")
+    @click.option("--tcp", "mode", flag_value="tcp", help="Sajikan lewat TCP.")
+    @click.option("--scenario", type=click.Path(dir_okay=False), help="Berkas skenario gangguan (TOML/JSON).")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Alamat TCP.")
+    @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port TCP (0 = bebas).")
+    def command(mode, scenario, host, port) -> None:
+        import importlib
+
+        if mode is None:
+            raise click.UsageError("pilih --pty atau --tcp")
+        try:
+            serve_cli = getattr(importlib.import_module(module_name), "serve_cli")
+        except (ImportError, AttributeError) as exc:
+            raise click.ClickException(
+                f"Simulator {name} belum tersedia ({module_name}.serve_cli tidak ditemukan: {exc})"
+            ) from None
+        serve_cli(mode, scenario, host, port)
+
+    return command
+
+
+for _name, (_module, _summary) in _EXTERNAL.items():
+    cli.add_command(_external_command(_name, _module, _summary))
 
 
 def main(argv: list[str] | None = None) -> int:

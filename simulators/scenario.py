@@ -19,6 +19,14 @@ TOML form::
 
 Attempts are counted per (operation, part) pair, so "the second capture of the left index finger" is
 ``operation = "capture", part = "L_INDEX", attempt = 2``.
+
+An optional ``[applicant]`` table sets who stands at the device and how the simulated device behaves when no
+fault is scripted (the wire simulators read it as their settings: ``seed``, ``finger``, ``missing``, ``pace``,
+``throttle`` ...; see each simulator's docstring)::
+
+    [applicant]
+    seed = 7
+    missing = ["R_INDEX"]
 """
 
 from __future__ import annotations
@@ -73,9 +81,13 @@ class Fault:
 class Scenario:
     """Counts operations and hands out the first fault that matches each one."""
 
-    def __init__(self, faults: list[Fault] | None = None, device: str | None = None):
+    def __init__(
+        self, faults: list[Fault] | None = None, device: str | None = None, applicant: dict[str, Any] | None = None
+    ):
         self.faults = list(faults or [])
         self.device = device
+        #: Settings of the simulated applicant/device (the ``[applicant]`` table); empty by default.
+        self.applicant: dict[str, Any] = dict(applicant or {})
         self._counts: Counter[tuple[str, str | None]] = Counter()
 
     @classmethod
@@ -86,7 +98,7 @@ class Scenario:
     def from_dict(cls, data: dict[str, Any], source: str = "<scenario>") -> "Scenario":
         if not isinstance(data, dict):
             raise ScenarioError(f"{source}: skenario harus berupa tabel/objek")
-        unknown = set(data) - {"device", "faults", "description"}
+        unknown = set(data) - {"device", "faults", "description", "applicant"}
         if unknown:
             raise ScenarioError(f"{source}: kunci tidak dikenal: {', '.join(sorted(unknown))}")
         faults = []
@@ -113,7 +125,10 @@ class Scenario:
                     raise ScenarioError(f"{source}: faults[{index}] {name} harus teks")
             faults.append(Fault(kind, operation, part, attempts, raw))
         device = data.get("device")
-        return cls(faults, device if isinstance(device, str) else None)
+        applicant = data.get("applicant", {})
+        if not isinstance(applicant, dict):
+            raise ScenarioError(f"{source}: applicant harus berupa tabel")
+        return cls(faults, device if isinstance(device, str) else None, applicant)
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
