@@ -35,13 +35,22 @@ def main() -> int:
             continue
         rows = importlib.import_module(f"bench.{path.stem}").run()
         results.extend(rows if isinstance(rows, list) else [rows])
+    # Running some benchmarks keeps the other rows of earlier runs (each row says when it was measured).
+    for row in results:
+        row["measured"] = info["date"]
+    previous = HERE / "results.json"
+    if wanted and previous.exists():
+        fresh = {r["name"] for r in results}
+        kept = [r for r in json.loads(previous.read_text(encoding="utf-8")).get("results", [])
+                if r["name"] not in fresh]
+        results = kept + results
     lines = ["# Benchmark results", "", "Written by `.venv/bin/python -m bench`. One core (the process is pinned).", ""]
     lines += ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [""]
-    lines += ["## Results", "", "| benchmark | median | max | runs | target | met | note |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["## Results", "", "| benchmark | median | max | runs | target | met | note | measured |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['name']} | {_fmt(r['median_s'])} | {_fmt(r['max_s'])} | {r['runs']} "
-                     f"| {r['target']} | {'yes' if r['met'] else 'NO'} | {r.get('note', '')} |")
+                     f"| {r['target']} | {'yes' if r['met'] else 'NO'} | {r.get('note', '')} | {r.get('measured', '')} |")
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (HERE / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=2), encoding="utf-8")
     print("\n".join(lines))

@@ -17,7 +17,7 @@ import click
 from ektp_station import settings
 from ektp_station.cli.common import emit_json, open_database
 from ektp_station.clock import WIB, to_wib, utcnow
-from ektp_station.register import report_files, reports
+from ektp_station.register import reports
 from ektp_station.register.config import load_register_data
 from ektp_station.register.errors import InvalidInput
 from ektp_station.register.service import Photo, RegisterService
@@ -437,6 +437,8 @@ def report_cmd(week, month, services, pdf_path, xlsx_path, csv_path, submit, off
             data = reports.weekly(session, service.data, day, codes or None)
     written = {}
     if pdf_path:
+        from ektp_station.register import report_files  # fpdf/openpyxl load only when a report is written
+
         pdf = report_files.to_pdf(data, service.data.office)
         written["pdf"] = str(_write(pdf_path, f"laporan-{data['period']}", pdf))
     if xlsx_path:
