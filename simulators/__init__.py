@@ -1,10 +1,14 @@
 """Simulated e-KTP recording devices, for development, tests and operator training without hardware.
 
-- ``simulators.models``: pure, seed-deterministic data generators (face photo, fingerprints and 4-4-2 slaps,
-  NIR iris images, signature pen strokes, ticket printer and queue display records).
+- ``simulators.models``: the device models, thin adapters over ``biometrics.synth`` (seeded face photos,
+  fingerprints and 4-4-2 slaps, NIR iris images, signature pen strokes) plus ticket printer and display records.
 - ``simulators.inproc``: the in-process ``sim`` drivers of every device kind (entry points
   ``ektp_station.drivers``: ``camera.sim``, ``fingerprint.sim``, ...).
-- ``simulators.cli``: the ``ektp-sim`` command (list the models, write sample images).
+- Wire simulators that speak the real bytes and wrap the same models: ``zfm``, ``isdv4``, ``escpos``,
+  ``ledboard`` (over ``wire/``: the ``ektpsim://`` pyserial scheme, a pty or TCP), ``stu`` (a pyusb backend,
+  ``stusim://``, or TCP), ``sbi`` (an HTTP server), ``camera_server`` (MJPEG over HTTP).
+- ``simulators.scenario``: scripted faults per attempt, finger or eye.
+- ``simulators.cli``: the ``ektp-sim`` command (list, sample images, ``ektp-sim DEVICE --pty|--tcp``).
 
 Simulators may import ``drivers`` and ``biometrics`` but never ``ektp_station``.
 """
