@@ -18,11 +18,11 @@ import os
 import select
 import tempfile
 import threading
-import time
 import tty
 from pathlib import Path
 
 from simulators.wire.device import LinkDown, WireDevice
+from simulators.wire.link import LinkFollower
 
 #: Longest sleep of the forwarding loop when nothing is scheduled (seconds).
 IDLE = 0.05
@@ -30,7 +30,7 @@ IDLE = 0.05
 GRANULE = 0.001
 
 
-class PtyServer:
+class PtyServer(LinkFollower):
     def __init__(self, device: WireDevice, link: str | os.PathLike | None = None):
         self.device = device
         self._own_dir: str | None = None
@@ -123,26 +123,6 @@ class PtyServer:
                 except OSError:
                     pass
         self._pending.clear()
-
-    def _on_link(self, plugged: bool) -> None:
-        with self._ticket_lock:
-            self._requested += 1
-            ticket = self._requested
-        self._switched.clear()
-        self._link_changed.set()
-        self._wake()
-        if plugged and self._thread is not None and threading.current_thread() is not self._thread:
-            # Re-plug returns once the forwarding thread has acted on it: the host can open the port again.
-            deadline = time.monotonic() + 2.0
-            while self._handled < ticket and time.monotonic() < deadline and not self._stop.is_set():
-                self._switched.wait(0.01)
-                self._switched.clear()
-
-    def _wake(self) -> None:
-        try:
-            os.write(self._wake_w, b"x")
-        except OSError:
-            pass
 
     # ------------------------------------------------------------------ forwarding loop
 

@@ -15,13 +15,13 @@ import os
 import select
 import socket
 import threading
-import time
 
 from simulators.wire.device import LinkDown, WireDevice
+from simulators.wire.link import LinkFollower
 from simulators.wire.pty_server import GRANULE, IDLE
 
 
-class TcpServer:
+class TcpServer(LinkFollower):
     def __init__(self, device: WireDevice, host: str = "127.0.0.1", port: int = 0):
         self.device = device
         self.host = host
@@ -96,26 +96,6 @@ class TcpServer:
             except OSError:
                 pass
             client.close()
-
-    def _on_link(self, plugged: bool) -> None:
-        with self._ticket_lock:
-            self._requested += 1
-            ticket = self._requested
-        self._switched.clear()
-        self._link_changed.set()
-        self._wake()
-        if plugged and self._thread is not None and threading.current_thread() is not self._thread:
-            # Re-plug returns once the forwarding thread has acted on it: the host can open the port again.
-            deadline = time.monotonic() + 2.0
-            while self._handled < ticket and time.monotonic() < deadline and not self._stop.is_set():
-                self._switched.wait(0.01)
-                self._switched.clear()
-
-    def _wake(self) -> None:
-        try:
-            os.write(self._wake_w, b"x")
-        except OSError:
-            pass
 
     # ------------------------------------------------------------------ forwarding loop
 
