@@ -6,13 +6,23 @@
     driver = "escpos"
     url = "tcp://192.168.1.50:9100"   # network printer (raw port 9100)
     # url = "usb://04b8:0202"         # USB printer class (VID:PID, optional ?in_ep=0x82&out_ep=0x01)
+    # url = "usb://"                  # the first USB device with a printer-class interface
+    # url = "escpossim://"            # a pyusb backend named by its scheme (here the simulated USB printer)
     # url = "/dev/ttyUSB0?baud=19200" # serial (any pyserial URL: socket://, rfc2217://, ektpsim://printer)
     columns = 42                      # characters per line of font A: 42 on 80 mm paper, 32 on 58 mm
 
 Options: ``columns`` (default 42), ``baud`` (serial, default 9600), ``timeout`` (seconds per status reply,
 default 1.0), ``status`` (ask the printer's real-time status before and after each ticket, default true;
 switch off for printers that cannot answer), ``profile`` (python-escpos printer profile, default
-``default``), ``qr_size`` (QR module size 1..16, default 6), ``cut`` (``full`` or ``part``).
+``default``), ``qr_size`` (QR module size 1..16, default 6), ``cut`` (``full`` or ``part``), ``backend`` (a
+pyusb backend object for ``usb://`` URLs, for tests and custom transports; python-escpos' ``Usb`` hands it to
+``usb.core.find`` through its ``usb_args``).
+
+USB: python-escpos ``Usb`` on pyusb (libusb by default). A URL whose scheme is an entry point of the group
+``ektp_station.usb_backends`` (the registry ``drivers.usb_backends`` keeps, e.g. ``escpossim://`` of
+``simulators.escpos_usb``) opens the first printer-class device of the pyusb backend that entry point makes of
+the URL; the query then belongs to that backend. ``?interface=N`` on ``usb://`` picks the device whose
+interface N is a printer interface. Bulk OUT carries the ticket, bulk IN the status answers.
 
 The ticket (:func:`ticket_bytes`, built with python-escpos's ``Dummy`` printer, so the layout is testable on
 its bytes): office name in bold, a rule, "NOMOR ANTREAN", the number three times as wide and tall, the
@@ -57,7 +67,11 @@ from drivers.transport import SerialLink, positive_number
 LABEL = "Printer tiket"
 DEFAULT_COLUMNS = 42
 DEFAULT_BAUD = 9600
-_OPTIONS = {"columns", "baud", "timeout", "status", "profile", "qr_size", "cut", "write_timeout"}
+_OPTIONS = {"columns", "baud", "timeout", "status", "profile", "qr_size", "cut", "write_timeout", "backend"}
+#: USB printer class (bInterfaceClass).
+USB_PRINTER_CLASS = 7
+#: pyserial's own URL schemes: never looked up as pyusb backends.
+_SERIAL_SCHEMES = {"socket", "rfc2217", "loop", "spy", "hwgrep", "alt", "cp2110"}
 
 DLE_EOT = b"\x10\x04"
 STATUS_PRINTER, STATUS_OFFLINE, STATUS_PAPER = 1, 2, 4
@@ -207,22 +221,78 @@ class _NetworkChannel:
             sock.setblocking(True)
 
 
-class _UsbChannel:
-    """python-escpos ``Usb`` (USB printer class, bulk endpoints)."""
+class _PrinterInterface:
+    """``custom_match`` of ``usb.core.find``: a device with a printer-class interface (number ``interface``)."""
 
-    def __init__(self, vendor: int, product: int, timeout: float, profile: str | None, **endpoints: int):
+    def __init__(self, interface: int | None = None):
+        self.interface = interface
+
+    def __call__(self, device: Any) -> bool:
+        try:
+            for config in device:
+                for intf in config:
+                    if intf.bInterfaceClass == USB_PRINTER_CLASS and self.interface in (None, intf.bInterfaceNumber):
+                        return True
+        except Exception:  # noqa: BLE001 - a device whose descriptors cannot be read is not ours
+            return False
+        return False
+
+    def __repr__(self) -> str:  # python-escpos puts its usb_args in messages
+        return "printer USB" if self.interface is None else f"printer USB interface {self.interface}"
+
+
+class _UsbChannel:
+    """python-escpos ``Usb`` (USB printer class, bulk endpoints) on a pyusb backend.
+
+    ``backend``: a pyusb backend object; ``factory`` + ``url``: a backend made from the URL at each open (an
+    entry point of ``ektp_station.usb_backends``). Without VID:PID the first printer-class device is taken.
+    """
+
+    def __init__(self, vendor: int | None, product: int | None, timeout: float, profile: str | None, *,
+                 backend: Any = None, factory: Any = None, url: str = "", interface: int | None = None,
+                 **endpoints: int):
         from escpos.printer import Usb
 
-        self.printer = Usb(vendor, product, timeout=int(timeout * 1000), profile=profile, **endpoints)
-        self.where = f"usb {vendor:04x}:{product:04x}"
+        usb_args: dict[str, Any] = {}
+        if backend is not None:
+            usb_args["backend"] = backend
+        if vendor is None or interface is not None:
+            usb_args["custom_match"] = _PrinterInterface(interface)
+        self.printer = Usb(vendor, product, usb_args=usb_args, timeout=max(1, int(timeout * 1000)),
+                           profile=profile, **endpoints)
+        self.factory, self.url = factory, url
+        if factory is not None:
+            self.where = url
+        elif vendor is None:
+            self.where = "USB (printer pertama)"
+        else:
+            self.where = f"usb {vendor:04x}:{product:04x}"
 
     def open(self) -> None:
+        import usb.core
         from escpos.exceptions import DeviceNotFoundError, USBNotFoundError
 
+        if self.factory is not None:
+            try:
+                self.printer.usb_args["backend"] = self.factory(self.url)
+            except ValueError as exc:
+                raise DeviceConfigError(f"{LABEL}: URL {self.url!r} tidak valid ({_first_line(exc)})") from exc
+            except Exception as exc:  # noqa: BLE001 - a third-party backend may fail in any way
+                raise DeviceNotFound(f"{LABEL} tidak ditemukan di {self.where} ({_first_line(exc)})") from exc
         try:
             self.printer.open()
-        except (DeviceNotFoundError, USBNotFoundError, RuntimeError, OSError) as exc:
+        except usb.core.NoBackendError as exc:
+            raise DeviceNotFound(f"{LABEL}: libusb tidak terpasang (pyusb tidak menemukan backend)") from exc
+        except (DeviceNotFoundError, USBNotFoundError) as exc:
+            cause = exc.__context__  # python-escpos wraps the USBError / failed assertion without "from"
+            detail = "tidak ada di bus USB atau kabel lepas"
+            if isinstance(cause, usb.core.USBError):
+                detail = _first_line(cause)
+            raise DeviceNotFound(f"{LABEL} tidak ditemukan di {self.where} ({detail})") from exc
+        except (RuntimeError, OSError) as exc:
             raise DeviceNotFound(f"{LABEL} tidak ditemukan di {self.where} ({_first_line(exc)})") from exc
+        if not self.printer.device:  # python-escpos checks with assert, gone under python -O
+            raise DeviceNotFound(f"{LABEL} tidak ditemukan di {self.where}")
 
     def close(self) -> None:
         try:
@@ -230,9 +300,16 @@ class _UsbChannel:
         except Exception:  # noqa: BLE001 - a vanished USB device fails in any way on release
             pass
 
+    def _device(self) -> Any:
+        device = self.printer.device if self.printer._device else None
+        if device is None:
+            raise DeviceUnavailable(f"{LABEL} terputus; sambungkan kembali", code="unplugged")
+        return device
+
     def write(self, data: bytes) -> None:
         import usb.core
 
+        self._device()
         try:
             self.printer._raw(data)
         except usb.core.USBTimeoutError as exc:
@@ -243,16 +320,28 @@ class _UsbChannel:
     def read_byte(self, deadline: float) -> bytes:
         import usb.core
 
+        device = self._device()
         ms = max(1, int((deadline - time.monotonic()) * 1000))
         try:
-            return bytes(self.printer.device.read(self.printer.in_ep, 16, ms))[:1]
+            return bytes(device.read(self.printer.in_ep, 16, ms))[:1]
         except usb.core.USBTimeoutError:
             return b""
         except (usb.core.USBError, OSError) as exc:
             raise DeviceUnavailable(f"{LABEL} terputus ({_first_line(exc)})", code="unplugged") from exc
 
     def flush_input(self) -> None:
-        pass
+        """Read and drop what the printer sent and nobody read (a late status answer)."""
+        import usb.core
+
+        device = self._device()
+        for _ in range(16):
+            try:
+                if not len(device.read(self.printer.in_ep, 64, 1)):
+                    return
+            except usb.core.USBTimeoutError:
+                return
+            except (usb.core.USBError, OSError) as exc:
+                raise DeviceUnavailable(f"{LABEL} terputus ({_first_line(exc)})", code="unplugged") from exc
 
 
 class _SerialChannel:
@@ -278,6 +367,13 @@ class _SerialChannel:
     @property
     def lost(self) -> bool:
         return self.link.lost
+
+
+def _usb_backend_factory(scheme: str) -> Any:
+    """The pyusb backend factory registered for ``scheme`` (group ``ektp_station.usb_backends``), or None."""
+    from drivers.usb_backends import backend_factory  # the one registry of pyusb backends by URL scheme
+
+    return backend_factory(scheme)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -319,6 +415,12 @@ class EscposPrinter(TicketPrinter):
         self.cut = str(options.get("cut", "full")).upper()
         if self.cut not in ("FULL", "PART"):
             raise DeviceConfigError("Opsi cut harus full atau part")
+        self.backend = options.get("backend")
+        if isinstance(self.backend, (str, bytes, int, float, bool)):
+            raise DeviceConfigError(
+                "Opsi backend harus objek backend pyusb (untuk pengujian); backend bernama dipilih lewat skema URL, "
+                "mis. escpossim://"
+            )
         baud = int(positive_number(options.get("baud", DEFAULT_BAUD), "baud", integer=True))
         write_timeout = float(positive_number(options.get("write_timeout", 5.0), "write_timeout"))
         self.channel = self._channel(url, baud, write_timeout)
@@ -329,6 +431,8 @@ class EscposPrinter(TicketPrinter):
     def _channel(self, url: str, baud: int, write_timeout: float):
         parts = urlsplit(url) if "://" in url else None
         scheme = parts.scheme.lower() if parts else ""
+        if self.backend is not None and scheme != "usb":
+            raise DeviceConfigError("Opsi backend hanya berlaku untuk URL usb://VID:PID")
         if scheme == "tcp":
             if not parts.hostname:
                 raise DeviceConfigError(f"URL printer jaringan harus tcp://HOST[:PORT], bukan {url!r}")
@@ -340,17 +444,18 @@ class EscposPrinter(TicketPrinter):
         if scheme == "usb":
             vendor, _, product = parts.netloc.partition(":")
             try:
-                ids = int(vendor, 16), int(product, 16)
+                ids = (int(vendor, 16), int(product, 16)) if parts.netloc else (None, None)
                 endpoints = {k: int(v, 0) for k, v in parse_qsl(parts.query, strict_parsing=bool(parts.query))}
             except ValueError:
                 raise DeviceConfigError(f"URL printer USB harus usb://VID:PID[?in_ep=0x82&out_ep=0x01], bukan {url!r}") from None
             bad = set(endpoints) - {"in_ep", "out_ep", "interface"}
             if bad:
                 raise DeviceConfigError(f"Opsi URL USB tidak dikenal: {', '.join(sorted(bad))}")
-            usb_args = {k: v for k, v in endpoints.items() if k in ("in_ep", "out_ep")}
-            if "interface" in endpoints:
-                usb_args["usb_args"] = {"bInterfaceNumber": endpoints["interface"]}  # type: ignore[assignment]
-            return _UsbChannel(*ids, timeout=self.timeout, profile=self.profile, **usb_args)
+            return _UsbChannel(*ids, timeout=self.timeout, profile=self.profile, backend=self.backend, **endpoints)
+        if scheme and scheme not in _SERIAL_SCHEMES:
+            factory = _usb_backend_factory(scheme)
+            if factory is not None:
+                return _UsbChannel(None, None, timeout=self.timeout, profile=self.profile, factory=factory, url=url)
         return _SerialChannel(url, baud, write_timeout, self.profile)
 
     # ------------------------------------------------------------------ life cycle

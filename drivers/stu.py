@@ -23,7 +23,6 @@ from __future__ import annotations
 import collections
 import errno
 import time
-from importlib.metadata import entry_points
 from typing import Any, Callable, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
@@ -41,28 +40,7 @@ from drivers.errors import (
 )
 from drivers.interfaces import DeviceInfo, PenCapabilities, PenEvent, SignaturePad
 from drivers.protocols import stu_reports as r
-
-#: scheme -> factory(url) returning a pyusb backend (``register_usb_backend``).
-USB_BACKENDS: dict[str, Callable[[str], Any]] = {}
-BACKEND_GROUP = "ektp_station.usb_backends"
-
-
-def register_usb_backend(scheme: str, factory: Callable[[str], Any]) -> None:
-    """Let ``scheme://`` URLs open a pad through the pyusb backend ``factory(url)`` returns."""
-    USB_BACKENDS[scheme] = factory
-
-
-def _backend_factory(scheme: str) -> Callable[[str], Any] | None:
-    if scheme in USB_BACKENDS:
-        return USB_BACKENDS[scheme]
-    for ep in entry_points(group=BACKEND_GROUP):
-        if ep.name == scheme:
-            try:
-                return ep.load()
-            except ImportError as exc:
-                raise DeviceNotFound(f"Backend USB {scheme} tidak dapat dimuat: {exc}") from exc
-    return None
-
+from drivers.usb_backends import backend_factory, register_usb_backend  # noqa: F401 - re-exported
 
 class HidLink(Protocol):
     def get_feature(self, report_id: int) -> bytes: ...
@@ -298,7 +276,7 @@ class StuPad(SignaturePad):
                     raise DeviceConfigError(f"URL USB harus usb://VID:PID (heksadesimal), bukan {url!r}") from None
         elif self.scheme in ("stu+tcp", "stu+serial"):
             pass
-        elif _backend_factory(self.scheme) is None:
+        elif backend_factory(self.scheme) is None:
             raise DeviceConfigError(f"URL signature pad STU tidak dikenal: {url!r} (usb://056A:00A8, stusim://, "
                                     "stu+tcp://HOST:PORT, stu+serial:///dev/...)")
         self.extra_settings = settings
@@ -316,7 +294,7 @@ class StuPad(SignaturePad):
         elif self.scheme == "usb":
             link = UsbHidLink(self.vid, self.pid, self.backend, self.timeout)
         else:
-            factory = _backend_factory(self.scheme)
+            factory = backend_factory(self.scheme)
             assert factory is not None
             link = UsbHidLink(None, None, factory(self.url), self.timeout)
         try:

@@ -11,11 +11,14 @@
     ektp-sim isdv4 --tcp --port 4001                                 # ISDV4 signature pad on TCP
     ektp-sim printer --tcp --port 9100                               # ESC/POS printer on TCP
     ektp-sim ledboard --pty                                          # Alpha LED queue board on a pty
-    ektp-sim stu|sbi|camera --pty|--tcp ...                          # USB/HTTP devices (their own servers)
+    ektp-sim zfm --rfc2217 --baud 57600                              # RFC 2217: the host's baud rate is the line's
+    ektp-sim stu --pty|--tcp ...                                     # USB pad (its own framed server)
+    ektp-sim sbi|camera --tcp ...                                    # HTTP devices (their own servers)
 
 Each capability is a subcommand of one click group. A wire simulator prints one JSON line saying where it is
-(``{"device", "port"}`` or ``{"device", "host", "port"}``), then one JSON line per thing it did, until killed
-(``SIGUSR1`` unplugs it, ``SIGUSR2`` plugs it back in).
+(``{"device", "port"}``, ``{"device", "host", "port"}`` or, for RFC 2217, ``{"device", "host", "port",
+"protocol": "rfc2217"}``), then one JSON line per thing it did, until killed (``SIGUSR1`` unplugs it,
+``SIGUSR2`` plugs it back in).
 """
 
 from __future__ import annotations
@@ -51,7 +54,11 @@ def list_devices() -> None:
 
     for name in DEVICES:
         settings = ", ".join(sorted(device_class(name).setting_specs()))
-        click.echo(f"{'wire':<15} ektpsim://{name:<8} ektp-sim {name} --pty|--tcp  [pengaturan: {settings}]")
+        click.echo(f"{'wire':<15} ektpsim://{name:<8} ektp-sim {name} --pty|--tcp|--rfc2217  [pengaturan: {settings}]")
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group="ektp_station.usb_backends"), key=lambda e: e.name):
+        click.echo(f"{'usb':<15} {ep.name + '://':<18} backend pyusb dalam proses ({ep.value})")
 
 
 def _write(image: np.ndarray, out: Path) -> None:
@@ -146,8 +153,11 @@ def _wire_command(device: str, summary: str) -> click.Command:
     @click.command(name=device, help=summary)
     @click.option("--pty", "mode", flag_value="pty", help="Sajikan lewat pseudo-terminal (port serial tiruan).")
     @click.option("--tcp", "mode", flag_value="tcp", help="Sajikan lewat port TCP (socket://HOST:PORT).")
+    @click.option("--rfc2217", "mode", flag_value="rfc2217",
+                  help="Sajikan lewat port TCP dengan protokol RFC 2217 (rfc2217://HOST:PORT; baud dari host).")
     @click.option("--scenario", type=click.Path(dir_okay=False), help="Berkas skenario gangguan (TOML/JSON).")
-    @click.option("--baud", type=click.IntRange(300, 4_000_000), help="Batasi kecepatan jalur (baud, 8N1).")
+    @click.option("--baud", type=click.IntRange(300, 4_000_000),
+                  help="Batasi kecepatan jalur (baud, 8N1); dengan --rfc2217 host dapat mengubahnya.")
     @click.option("--seed", type=int, help="Orang sintetis (sidik jari, tanda tangan).")
     @click.option("--host", default="127.0.0.1", show_default=True, help="Alamat TCP.")
     @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port TCP (0 = bebas).")
@@ -159,7 +169,7 @@ def _wire_command(device: str, summary: str) -> click.Command:
         from simulators.wire.serve import serve
 
         if mode is None:
-            raise click.UsageError("pilih --pty atau --tcp")
+            raise click.UsageError("pilih --pty, --tcp atau --rfc2217")
         settings = _settings(pairs)
         settings["cold"] = "1"  # a device that is just switched on is deaf for a moment
         if baud is not None:
@@ -189,25 +199,39 @@ for _name, _summary in (
     cli.add_command(_wire_command(_name, _summary))
 
 
+class TransportUnavailable(click.UsageError):
+    """A transport the device does not have: a usage error (exit 2) shown as its one ``Error:`` line."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True, file=file)
+
+
+#: name -> (module with serve_cli, summary, modes it serves, what it is when it has no serial face).
 _EXTERNAL = {
-    "stu": ("simulators.stu", "Signature pad Wacom STU (USB HID)."),
-    "sbi": ("simulators.sbi", "Perangkat MOSIP SBI (HTTP)."),
-    "camera": ("simulators.camera_server", "Kamera (OpenCV/gphoto2)."),
+    "stu": ("simulators.stu", "Signature pad Wacom STU (USB HID).", ("pty", "tcp"), "perangkat USB HID"),
+    "sbi": ("simulators.sbi", "Perangkat MOSIP SBI (HTTP).", ("tcp",), "perangkat HTTP"),
+    "camera": ("simulators.camera_server", "Kamera (OpenCV/gphoto2, HTTP MJPEG).", ("tcp",), "perangkat HTTP"),
 }
 
 
-def _external_command(name: str, module_name: str, summary: str) -> click.Command:
+def _external_command(name: str, module_name: str, summary: str, modes: tuple[str, ...], nature: str) -> click.Command:
     @click.command(name=name, help=summary)
     @click.option("--pty", "mode", flag_value="pty", help="Sajikan lewat pseudo-terminal.")
     @click.option("--tcp", "mode", flag_value="tcp", help="Sajikan lewat TCP.")
+    @click.option("--rfc2217", "mode", flag_value="rfc2217", hidden=True)
     @click.option("--scenario", type=click.Path(dir_okay=False), help="Berkas skenario gangguan (TOML/JSON).")
     @click.option("--host", default="127.0.0.1", show_default=True, help="Alamat TCP.")
     @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="Port TCP (0 = bebas).")
     def command(mode, scenario, host, port) -> None:
         import importlib
 
+        choices = " atau ".join(f"--{m}" for m in modes)
         if mode is None:
-            raise click.UsageError("pilih --pty atau --tcp")
+            raise click.UsageError(f"pilih {choices}")
+        if mode not in modes:
+            raise TransportUnavailable(
+                f"{name} adalah {nature}, bukan perangkat serial: --{mode} tidak tersedia, gunakan {choices}"
+            )
         try:
             serve_cli = getattr(importlib.import_module(module_name), "serve_cli")
         except (ImportError, AttributeError) as exc:
@@ -219,8 +243,8 @@ def _external_command(name: str, module_name: str, summary: str) -> click.Comman
     return command
 
 
-for _name, (_module, _summary) in _EXTERNAL.items():
-    cli.add_command(_external_command(_name, _module, _summary))
+for _name, (_module, _summary, _modes, _nature) in _EXTERNAL.items():
+    cli.add_command(_external_command(_name, _module, _summary, _modes, _nature))
 
 
 def main(argv: list[str] | None = None) -> int:

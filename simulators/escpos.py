@@ -24,6 +24,10 @@ lines of the job, default 3); ``unplug`` on ``print`` (the cable comes out after
 ``replug`` on ``print`` (a power blip as the job starts).
 
 Events: ``ticket`` (number, text), ``status``, ``fault``, ``unplug``, ``replug``.
+
+The same printer is reached over a serial line (pty, ``ektpsim://printer``), TCP (port 9100 or ``socket://``),
+RFC 2217, and USB: :mod:`simulators.escpos_usb` presents it as a USB printer-class device to pyusb
+(``escpossim://``), bulk OUT into :meth:`EscposPrinterSimulator.handle`, status answers on bulk IN.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ import usb.core
 
 from drivers.interfaces import Subject
 from drivers.protocols import stu_reports as r
-from drivers.stu import register_usb_backend
+from drivers.usb_backends import register_usb_backend
 from simulators import sim_person, stdin_control
 from simulators.models import signature
 from simulators.models.seeding import rng

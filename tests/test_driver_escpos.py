@@ -19,6 +19,7 @@ from drivers.errors import (
 from drivers.escpos_printer import EscposPrinter, PaperOut, ascii_text, ticket_bytes
 from drivers.interfaces import Ticket
 from simulators.escpos import Cut, EscposParser, Image, Init, Line, Qr, StatusRequest, ticket_from_receipt
+from simulators.escpos_usb import running_usb
 from simulators.models.printer import ticket_lines
 from simulators.wire.harness import running
 
@@ -53,6 +54,30 @@ GOLDEN = b"".join([
     b"Simpan tiket ini sampai dipanggil\n",
     ESC + b"d\x06", GS + b"V\x00",  # feed 6 lines, full cut
 ])  # fmt: skip
+
+
+#: What the driver sends for one ticket: status before (printer, paper), the ticket, status after.
+STATUS_CHECK = b"\x10\x04\x01\x10\x04\x04"
+
+
+def simulated(transport: str = "inproc", scenario=None, **settings):
+    """The printer simulator on ``transport``: the wire transports of the harness, or ``usb`` (pyusb backend)."""
+    if transport == "usb":
+        return running_usb(scenario, **settings)
+    return running("printer", transport, scenario, **settings)
+
+
+def recording(sim) -> bytearray:
+    """Every byte the host sends to ``sim`` from now on, whatever the transport."""
+    seen = bytearray()
+    handle = sim.handle
+
+    def spy(data: bytes, now: float) -> None:
+        seen.extend(data)
+        handle(data, now)
+
+    sim.handle = spy
+    return seen
 
 
 def opened(url: str, **options) -> EscposPrinter:
@@ -138,8 +163,9 @@ STATUS_FAULTS = [
 
 
 @pytest.mark.parametrize("fault, error, recovery", STATUS_FAULTS, ids=[f["kind"] for f, *_ in STATUS_FAULTS])
-def test_a_fault_on_the_status_is_a_typed_error_then_it_prints(fault, error, recovery):
-    with running("printer") as (url, control):
+@pytest.mark.parametrize("transport", ["inproc", "usb"])
+def test_a_fault_on_the_status_is_a_typed_error_then_it_prints(fault, error, recovery, transport):
+    with simulated(transport) as (url, control):
         device = opened(url)
         control.scenario({"faults": [{**fault, "operation": "status", "attempt": 1}]})
         caught = timed(error, lambda: device.print_ticket(TICKET), 0.5 + 1.0)
@@ -156,8 +182,9 @@ def test_a_fault_on_the_status_is_a_typed_error_then_it_prints(fault, error, rec
         assert control.device.tickets == [TICKET]
 
 
-def test_paper_running_out_in_the_middle_of_a_ticket():
-    with running("printer") as (url, control):
+@pytest.mark.parametrize("transport", ["inproc", "usb"])
+def test_paper_running_out_in_the_middle_of_a_ticket(transport):
+    with simulated(transport) as (url, control):
         device = opened(url)
         control.scenario({"faults": [{"kind": "error_code", "operation": "print", "after_lines": 4}]})
         timed(PaperOut, lambda: device.print_ticket(TICKET), 1.5)  # the check after the ticket sees it
@@ -176,9 +203,9 @@ def test_paper_near_its_end_still_prints():
         assert control.device.tickets == [TICKET]
 
 
-@pytest.mark.parametrize("transport", ["inproc", "pty", "tcp"])
+@pytest.mark.parametrize("transport", ["inproc", "pty", "tcp", "usb"])
 def test_the_cable_out_in_the_middle_of_a_ticket(transport):
-    with running("printer", transport) as (url, control):
+    with simulated(transport) as (url, control):
         device = opened(url)
         control.scenario({"faults": [{"kind": "unplug", "operation": "print", "attempt": 1, "after_lines": 3}]})
         timed(DeviceUnavailable, lambda: device.print_ticket(TICKET), 2.0)
@@ -218,3 +245,102 @@ def test_urls_and_options():
         device.close()
         with pytest.raises(DeviceUnavailable):
             device.print_ticket(TICKET)
+
+
+# ------------------------------------------------------------------------------------------------------- USB
+
+
+def test_a_ticket_over_usb_decodes_to_its_text_and_qr():
+    with running_usb() as (url, control):
+        assert url.startswith("escpossim://")
+        device = opened(url)
+        device.print_ticket(TICKET)
+        sim = control.device
+        assert sim.tickets == [TICKET]
+        assert sim.receipts == [ticket_lines(TICKET)[:-1]]
+        event = control.events_of("ticket")[0]
+        assert event["number"] == "A012" and "[QR] EKTP|A012" in event["text"]
+        # on the bulk OUT endpoint: the status check, the golden ticket, the status check
+        assert bytes(control.backend.written) == STATUS_CHECK * 2 + GOLDEN + STATUS_CHECK
+        assert device.info().extra["printed"] == 1
+        device.close()
+
+
+def test_usb_behaves_as_the_network_printer():
+    """Same tickets, same bytes on the wire, same receipts and events over USB as over TCP port 9100."""
+    runs = {}
+    for transport in ("tcp", "usb"):
+        with simulated(transport) as (url, control):
+            sent = recording(control.device)
+            device = opened(url)
+            for number, waiting in (("A001", 2), ("A002", 0)):
+                device.print_ticket(Ticket(**{**TICKET.__dict__, "number": number, "waiting_ahead": waiting}))
+            deadline = time.monotonic() + 2.0
+            while len(control.device.tickets) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            device.close()
+            runs[transport] = (bytes(sent), control.device.receipts, control.device.tickets,
+                               control.events_of("ticket"))
+    assert runs["usb"] == runs["tcp"]
+    sent, receipts, tickets, _ = runs["usb"]
+    assert [t.number for t in tickets] == ["A001", "A002"] and len(receipts) == 2
+    assert sent.count(b"\x1b@") == 2 and sent.startswith(STATUS_CHECK * 2 + b"\x1b@")
+
+
+def test_usb_unplugged_before_open_is_not_found_then_found_after_the_replug():
+    with running_usb() as (url, control):
+        control.unplug()
+        timed(DeviceNotFound, lambda: EscposPrinter(url, timeout=0.5).open(), 1.0)
+        control.replug()
+        device = opened(url)
+        device.print_ticket(TICKET)
+        assert control.device.tickets == [TICKET]
+
+
+def test_usb_paper_out_from_the_start_and_the_printer_class_requests():
+    import usb.core
+    import usb.util
+
+    with running_usb(paper="out") as (url, control):
+        timed(PaperOut, lambda: opened(url), 1.0)
+        found = usb.core.find(idVendor=0x04B8, idProduct=0x0202, backend=control.backend)
+        assert found is not None and usb.util.get_string(found, found.iProduct).startswith("TM-T82")
+        intf = found.get_active_configuration()[(0, 0)]
+        assert (intf.bInterfaceClass, [ep.bEndpointAddress for ep in intf]) == (7, [0x01, 0x82])
+        status = found.ctrl_transfer(0xA1, 1, 0, 0, 1)  # GET_PORT_STATUS: paper empty, not selected
+        assert status[0] & 0x20 and not status[0] & 0x10
+        ident = bytes(found.ctrl_transfer(0xA1, 0, 0, 0, 255))  # GET_DEVICE_ID
+        assert int.from_bytes(ident[:2], "big") == len(ident) and b"CLS:PRINTER;" in ident
+        usb.util.dispose_resources(found)
+        control.device.refill()
+        device = opened(url)
+        device.print_ticket(TICKET)
+        assert control.device.tickets == [TICKET]
+
+
+def test_a_usb_printer_that_does_not_answer_its_status_times_out():
+    with running_usb({"faults": [{"kind": "no_answer", "operation": "status"}]}) as (url, control):
+        timed(DeviceTimeout, lambda: EscposPrinter(url, timeout=0.5).open(), 1.0)
+        device = opened(url, status=False)  # a printer that cannot answer: print without asking
+        device.print_ticket(TICKET)
+        assert control.device.tickets == [TICKET]
+
+
+def test_usb_urls_and_the_injected_backend():
+    with running_usb() as (_, control):
+        for url in ("usb://04b8:0202", "usb://", "usb://04b8:0202?interface=0&in_ep=0x82&out_ep=0x01"):
+            device = opened(url, backend=control.backend)
+            device.print_ticket(TICKET)
+            device.close()
+        assert len(control.device.tickets) == 3
+        timed(DeviceNotFound, lambda: EscposPrinter("usb://04b8:0203", backend=control.backend).open(), 1.0)
+        timed(DeviceNotFound, lambda: EscposPrinter("usb://?interface=1", backend=control.backend).open(), 1.0)
+    with pytest.raises(DeviceConfigError):
+        EscposPrinter("usb://04b8:0202", backend="escpossim")  # a named backend goes in the URL scheme
+    with pytest.raises(DeviceConfigError):
+        EscposPrinter("tcp://127.0.0.1:9100", backend=object())
+    with pytest.raises(DeviceConfigError):
+        EscposPrinter("escpossim://bad-settings?colour=red").open()
+    device = registry.open_device("ticket_printer", "escpos", "escpossim://", timeout=0.5)  # the default one
+    device.print_ticket(TICKET)
+    device.close()

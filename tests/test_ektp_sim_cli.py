@@ -1,5 +1,5 @@
-"""``ektp-sim DEVICE --pty|--tcp``: a separate process, one JSON readiness line, then one JSON line per thing
-the device did; the drivers reach it over the pty / TCP port it printed, until it is killed."""
+"""``ektp-sim DEVICE --pty|--tcp|--rfc2217``: a separate process, one JSON readiness line, then one JSON line per
+thing the device did; the drivers reach it over the pty / TCP / RFC 2217 port it printed, until it is killed."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from drivers.interfaces import Call, Finger, Ticket
 from drivers.isdv4 import Isdv4Pad
 from drivers.ledboard import AlphaSignBoard
 from drivers.zfm import ZfmScanner
+from simulators.wire.harness import running
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +144,7 @@ def test_isdv4_printer_and_board_each_in_their_process():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["zfm"], "pilih --pty atau --tcp"),
+    (["zfm"], "pilih --pty, --tcp atau --rfc2217"),
     (["zfm", "--pty", "--scenario", "/nonexistent/s.toml"], "tidak dapat dibaca"),
     (["zfm", "--pty", "--set", "colour=red"], "tidak dikenal"),
 ])
@@ -179,3 +180,82 @@ def test_a_missing_simulator_module_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "simulators.stu", None)  # as if the module were not there
     assert sim_main(["stu", "--tcp"]) == 1
     assert "Simulator stu belum tersedia" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------- RFC 2217
+
+
+def test_zfm_over_rfc2217_runs_at_the_rate_the_host_sets():
+    # The simulated line starts at 9600 baud, where one image (about 40 kB) takes some 40 s; the host sets
+    # 921600 baud through RFC 2217 and the capture is done in a fraction of that.
+    with SimProcess("zfm", "--rfc2217", "--baud", "9600", "--seed", "5") as sim:
+        assert sim.ready == {"device": "zfm", "host": "127.0.0.1", "port": sim.ready["port"], "protocol": "rfc2217"}
+        scanner = ZfmScanner(f"rfc2217://127.0.0.1:{sim.ready['port']}", baud=921600)
+        scanner.open()
+        started = time.monotonic()
+        image = scanner.capture_finger(Finger.R_THUMB, timeout=5)
+        assert time.monotonic() - started < 5.0
+        assert image.image.shape == (288, 256)
+        scanner.close()
+        assert sim.wait_for("line")[-1] == {"event": "line", "baud": 921600}
+        (event,) = sim.wait_for("finger")
+        assert event["finger"] == "R_THUMB" and event["quality"] > 40
+        assert sim.stop() == 0
+
+
+def test_printer_over_rfc2217_with_a_signal_unplug():
+    ticket = Ticket("Kecamatan Kalipare", "Perekaman e-KTP", "A012", "Senin 09:15", 2, "EKTP|A012")
+    with SimProcess("printer", "--rfc2217") as sim:
+        assert sim.ready["protocol"] == "rfc2217" and sim.ready["host"] == "127.0.0.1"
+        printer = EscposPrinter(f"rfc2217://127.0.0.1:{sim.ready['port']}?baud=19200")
+        printer.open()
+        printer.print_ticket(ticket)
+        printed = sim.wait_for("ticket")[0]
+        assert printed["number"] == "A012"
+        for line in ("NOMOR ANTREAN", "2 orang menunggu di depan Anda", "[QR] EKTP|A012"):
+            assert line in printed["text"]
+        assert {"event": "line", "baud": 19200} in sim.events
+        sim.proc.send_signal(signal.SIGUSR1)  # pull the cable
+        sim.wait_for("unplug")
+        started = time.monotonic()
+        with pytest.raises(DeviceUnavailable):
+            printer.print_ticket(ticket)
+        assert time.monotonic() - started < 5.0  # pyserial's RFC 2217 client gives up after its 3 s network timeout
+        sim.proc.send_signal(signal.SIGUSR2)
+        sim.wait_for("replug")
+        time.sleep(0.1)
+        printer.print_ticket(Ticket(**{**ticket.__dict__, "number": "A013"}))
+        printer.close()
+        assert [e["number"] for e in sim.wait_for("ticket", 2)] == ["A012", "A013"]
+        assert sim.stop() == 0
+
+
+def test_the_host_s_baud_rate_reaches_a_throttled_simulator_only():
+    with running("zfm", "rfc2217", throttle=9600) as (url, control):
+        assert url.startswith("rfc2217://")
+        scanner = ZfmScanner(url, baud=115200)
+        scanner.open()
+        assert control.device.throttle == 115200
+        scanner.close()
+    with running("zfm", "rfc2217") as (url, control):
+        scanner = ZfmScanner(url, baud=115200)
+        scanner.open()
+        assert control.device.throttle == 0  # unthrottled stays as fast as the transport goes
+        assert control.events_of("line") == [{"event": "line", "baud": 115200}]
+        scanner.close()
+
+
+@pytest.mark.parametrize("device", ["sbi", "camera"])
+def test_http_devices_have_no_pty(device):
+    result = subprocess.run([sys.executable, "-m", "simulators.cli", device, "--pty"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0] == f"Error: {device} adalah perangkat HTTP, bukan perangkat serial: --pty tidak tersedia, gunakan --tcp"
+
+
+def test_rfc2217_is_for_the_serial_devices_only():
+    from simulators.cli import main as sim_main
+
+    assert sim_main(["stu", "--rfc2217"]) == 2

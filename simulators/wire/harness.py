@@ -1,9 +1,9 @@
 """Run a wire simulator for a test, a bench or a training session, and control it while it runs.
 
 :func:`running` starts one simulator on one transport and yields ``(url, control)``: the URL a driver opens
-(``ektpsim://...``, a pty path, ``socket://host:port`` or, for printers, ``tcp://host:port``) and a
-:class:`WireControl`. The same driver code then runs against each transport, as in labgrid where a
-``NetworkSerialPort`` is just another resource.
+(``ektpsim://...``, a pty path, ``socket://host:port`` or, for printers, ``tcp://host:port``;
+``rfc2217://host:port``) and a :class:`WireControl`. The same driver code then runs against each transport, as
+in labgrid where a ``NetworkSerialPort`` is just another resource.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from simulators.wire import canonical_name, device_class
 from simulators.wire import protocol_ektpsim
 from simulators.wire.device import WireDevice
 from simulators.wire.pty_server import PtyServer
+from simulators.wire.rfc2217_server import Rfc2217Server
 from simulators.wire.tcp_server import TcpServer
 
 TRANSPORTS = ("inproc", "pty", "tcp")
+#: Also accepted by :func:`running` (not in :data:`TRANSPORTS`, which the contract suites run every device over).
+MORE_TRANSPORTS = ("rfc2217",)
 
 
 class WireControl:
@@ -62,14 +65,14 @@ def running(
     printer_network: bool = True,
     **settings: Any,
 ) -> Iterator[tuple[str, WireControl]]:
-    """Start simulator ``name`` on ``transport`` (``inproc``, ``pty``, ``tcp``); yield ``(url, control)``.
+    """Start simulator ``name`` on ``transport`` (``inproc``, ``pty``, ``tcp``, ``rfc2217``); yield ``(url, control)``.
 
     For ``printer`` over TCP the URL is ``tcp://host:port`` (python-escpos ``Network``) unless
     ``printer_network`` is False (then ``socket://``, through pyserial).
     """
     name = canonical_name(name)
-    if transport not in TRANSPORTS:
-        raise ValueError(f"transport must be one of {TRANSPORTS}, got {transport!r}")
+    if transport not in TRANSPORTS + MORE_TRANSPORTS:
+        raise ValueError(f"transport must be one of {TRANSPORTS + MORE_TRANSPORTS}, got {transport!r}")
     # The scenario goes in at creation, so its [applicant] table sets the device up too.
     device = device_class(name)(_scenario(scenario), **settings)
     control = WireControl(device)
@@ -85,6 +88,10 @@ def running(
     if transport == "pty":
         server = PtyServer(device)
         url = server.start()
+    elif transport == "rfc2217":
+        server = Rfc2217Server(device)
+        server.start()
+        url = server.url
     else:
         server = TcpServer(device)
         host, port = server.start()

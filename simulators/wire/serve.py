@@ -1,10 +1,13 @@
-"""Run one wire simulator behind a pty or a TCP port until killed, reporting on stdout as JSON lines.
+"""Run one wire simulator behind a pty, a TCP port or an RFC 2217 port until killed, reporting on stdout as JSON
+lines.
 
-The first line says where the device is: ``{"device": "zfm", "port": "/tmp/ektp-sim-x/zfm"}`` (pty) or
-``{"device": "zfm", "host": "127.0.0.1", "port": 40123}`` (TCP). Then one line per thing the device did (a
-finger captured, a signature drawn, a ticket printed with its text, a board message shown, a fault acted out,
-an unplug or re-plug). ``SIGTERM``/``SIGINT`` stop it (exit 0); ``SIGUSR1`` unplugs the device and ``SIGUSR2``
-plugs it back in, for trying a driver's recovery by hand.
+The first line says where the device is: ``{"device": "zfm", "port": "/tmp/ektp-sim-x/zfm"}`` (pty),
+``{"device": "zfm", "host": "127.0.0.1", "port": 40123}`` (TCP) or ``{"device": "zfm", "host": "127.0.0.1",
+"port": 40123, "protocol": "rfc2217"}`` (RFC 2217: the host opens ``rfc2217://host:port``). Then one line per
+thing the device did (a finger captured, a signature drawn, a ticket printed with its text, a board message
+shown, a fault acted out, an unplug or re-plug, a line rate set over RFC 2217). ``SIGTERM``/``SIGINT`` stop it
+(exit 0); ``SIGUSR1`` unplugs the device and ``SIGUSR2`` plugs it back in, for trying a driver's recovery by
+hand.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from typing import Any, TextIO
 
 from simulators.wire.device import WireDevice
 from simulators.wire.pty_server import PtyServer
+from simulators.wire.rfc2217_server import Rfc2217Server
 from simulators.wire.tcp_server import TcpServer
+
+MODES = ("pty", "tcp", "rfc2217")
 
 
 def _line(out: TextIO, data: dict[str, Any]) -> None:
@@ -36,7 +42,8 @@ def serve(
     out: TextIO | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Serve ``device`` over ``mode`` (``"pty"`` or ``"tcp"``) until ``stop`` is set or a signal ends it."""
+    """Serve ``device`` over ``mode`` (``"pty"``, ``"tcp"`` or ``"rfc2217"``) until ``stop`` is set or a signal
+    ends it."""
     out = out or sys.stdout
     stop = stop or threading.Event()
     events: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -45,10 +52,12 @@ def serve(
     if mode == "pty":
         server = PtyServer(device, link)
         ready: dict[str, Any] = {"device": device.name, "port": server.start()}
-    elif mode == "tcp":
-        server = TcpServer(device, host, port)
+    elif mode in ("tcp", "rfc2217"):
+        server = TcpServer(device, host, port) if mode == "tcp" else Rfc2217Server(device, host, port)
         bound_host, bound_port = server.start()
         ready = {"device": device.name, "host": bound_host, "port": bound_port}
+        if mode == "rfc2217":
+            ready["protocol"] = "rfc2217"
     else:
         raise ValueError(f"unknown mode {mode!r}")
     previous: dict[int, Any] = {}

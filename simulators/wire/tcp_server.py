@@ -7,6 +7,11 @@ device that become due while no client is connected are lost (nobody listens on 
 When the device's link drops (unplug) the client connection is closed and the listening socket too, so a new
 connection is refused as from a device that is switched off; on re-plug the server listens again on the same
 port.
+
+A subclass may put a protocol on the connection (:class:`simulators.wire.rfc2217_server.Rfc2217Server`) through
+three hooks, all called from the forwarding thread: :meth:`TcpServer._connected` (a client was accepted),
+:meth:`TcpServer._decode` (bytes from the client -> bytes for the device) and :meth:`TcpServer._encode` (bytes
+of the device -> bytes for the client). Plain TCP passes bytes through unchanged.
 """
 
 from __future__ import annotations
@@ -157,6 +162,25 @@ class TcpServer(LinkFollower):
         client.setblocking(False)
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._client = client
+        self._connected()
+
+    # ------------------------------------------------------------------ protocol hooks (subclasses)
+
+    def _connected(self) -> None:
+        """A new client is on the line (``_pending`` is empty)."""
+
+    def _decode(self, data: bytes) -> bytes:
+        """The client's bytes as the device gets them."""
+        return data
+
+    def _encode(self, data: bytes) -> bytes:
+        """The device's bytes as the client gets them."""
+        return data
+
+    def _queue(self, data: bytes) -> None:
+        """Bytes for the client that do not come from the device (protocol replies); forwarding thread only."""
+        if self._client is not None:
+            self._pending += data
 
     def _from_host(self) -> None:
         try:
@@ -167,6 +191,9 @@ class TcpServer(LinkFollower):
             data = b""
         if not data:
             self._drop_client()  # the host hung up; the device stays as it is
+            return
+        data = self._decode(data)
+        if not data:
             return
         try:
             self.device.receive(data)
@@ -180,7 +207,8 @@ class TcpServer(LinkFollower):
             return
         if self._client is None:
             return  # nobody on the line
-        self._pending += due
+        if due:
+            self._pending += self._encode(due)
         if not self._pending:
             return
         try:

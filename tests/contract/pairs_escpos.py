@@ -1,6 +1,7 @@
 """ESC/POS ticket printer driver pairs: the wire simulator in process, over a pty (serial), over TCP as a
-network printer (``tcp://``, python-escpos ``Network``), and a real printer when ``EKTP_HW_PRINTER_URL``
-names it (``/dev/ttyUSB0?baud=19200``, ``tcp://192.168.1.50:9100`` or ``usb://04b8:0202``).
+network printer (``tcp://``, python-escpos ``Network``), over RFC 2217 (``rfc2217://``, pyserial), over USB (python-escpos ``Usb`` on pyusb, the simulator
+as a pyusb backend: ``escpossim://``), and a real printer when ``EKTP_HW_PRINTER_URL`` names it
+(``/dev/ttyUSB0?baud=19200``, ``tcp://192.168.1.50:9100`` or ``usb://04b8:0202``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 
 from drivers.escpos_printer import EscposPrinter
 from drivers.interfaces import DeviceKind
+from simulators.escpos_usb import running_usb
 from simulators.wire.harness import TRANSPORTS, running
 from tests.contract.conftest import Pair
 
@@ -19,7 +21,11 @@ HW_ENV = "EKTP_HW_PRINTER_URL"
 def _simulated(transport: str):
     @contextmanager
     def open_pair(scenario=None, **settings):
-        with running("printer", transport, scenario, **settings) as (url, control):
+        if transport == "usb":
+            sim = running_usb(scenario, **settings)
+        else:
+            sim = running("printer", transport, scenario, **settings)
+        with sim as (url, control):
             device = EscposPrinter(url)
             device.open()
             try:
@@ -40,7 +46,8 @@ def _hardware(scenario=None, **_settings):
         device.close()
 
 
-PAIRS = [Pair(DeviceKind.TICKET_PRINTER, f"escpos-{transport}", _simulated(transport)) for transport in TRANSPORTS]
+PAIRS = [Pair(DeviceKind.TICKET_PRINTER, f"escpos-{transport}", _simulated(transport))
+         for transport in (*TRANSPORTS, "rfc2217", "usb")]
 PAIRS.append(
     Pair(
         DeviceKind.TICKET_PRINTER,
