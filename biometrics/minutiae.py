@@ -5,18 +5,22 @@
 2. **Enhancement**: contextual filtering with a bank of 8 even Gabor filters (isotropic envelope sigma
    ``0.5 * period``, ``NOMINAL_PERIOD`` unless given); each pixel
    takes the response of its own block orientation (linear between the two nearest filters). Each filter is
-   two separable passes (Re(kx ky) = cx cy - sx sy), so the bank costs about as much as four 2-D blurs.
-3. **Binarisation** (ridges = negative enhanced response, as ridges are dark) inside the foreground eroded by
-   ``BORDER`` px, and **thinning** to one-pixel ridges (Zhang-Suen, both sub-iterations as 256-entry lookup
-   tables on the 8-neighbour code).
-4. **Crossing number** on the skeleton: 1 = ending, 3 = bifurcation.
+   two separable passes (Re(kx ky) = cx cy - sx sy). The bank runs at half resolution (``ENHANCE_SCALE``) and
+   its response is enlarged back: an eighth of the cost, and on the synthetic set the same accuracy.
+3. **Binarisation** at full resolution (ridges = negative enhanced response, as ridges are dark) inside the
+   foreground, and **thinning** to one-pixel ridges (Zhang-Suen, both sub-iterations as 256-entry lookup tables
+   on the 8-neighbour code, applied with ``cv2.LUT`` on the print's bounding box, then only around the last
+   deletions).
+4. **Crossing number** on the skeleton: 1 = ending, 3 = bifurcation; only points at least ``BORDER`` px inside
+   the foreground (eroded at half resolution: the foreground is made of 8 px blocks) are kept.
 5. **Cleaning**: minutiae closer than ``MIN_DISTANCE`` px to each other (spurs, bridges, breaks) are dropped in
    pairs, and so are minutiae in blocks whose orientation coherence is below ``MIN_COHERENCE``.
 6. **Direction**: the block's ridge orientation, turned to point away from the ridge for an ending and towards
    the two branches' side for a bifurcation (the mean offset of the skeleton pixels around the point decides).
 
 Output: ``Minutiae`` with x, y (px), angle (radians, y down, counter-clockwise on screen is negative) and kind
-(1 ending, 3 bifurcation), plus the foreground mask the matcher needs. Pure numpy/OpenCV.
+(1 ending, 3 bifurcation), plus the foreground mask the matcher needs. Pure numpy/OpenCV; about 4.5 ms for a
+400 x 400 image on one core after ``biometrics.ridge.analyse`` (1.4 ms).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ MAX_MINUTIAE = 120
 #: NFIQ 2 style block periods) was tried and made genuine scores worse on the synthetic set: it varies between
 #: impressions of one finger, and the filter (sigma = half a period) tolerates +/-15 % anyway.
 NOMINAL_PERIOD = 9.3
+#: The Gabor bank runs at 1 / ``ENHANCE_SCALE`` of the resolution (see ``enhance``).
+ENHANCE_SCALE = 2
 _BINS = 8
 ENDING, BIFURCATION = 1, 3
 
@@ -72,31 +78,38 @@ def _bank(period: float) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 
 
 def enhance(analysis: RidgeAnalysis, period: float) -> np.ndarray:
-    """Gabor-enhanced ridge image (float32, ridges negative like the dark ridges of the input)."""
+    """Gabor-enhanced ridge image (float32, ridges negative like the dark ridges of the input).
+
+    The bank runs on the ridge image reduced by ``ENHANCE_SCALE`` (area average) and its response is enlarged
+    back (bilinear): the band-pass ridges (period about 9 px) survive the halving, and the filtering costs an
+    eighth of the full-resolution one (a quarter of the pixels, half the taps)."""
     ridges = analysis.ridges
     h, w = ridges.shape
+    s = ENHANCE_SCALE
+    hs, ws, block = h // s, w // s, BLOCK // s
+    small = cv2.resize(ridges, (ws, hs), interpolation=cv2.INTER_AREA) if s > 1 else ridges
     # Block orientation (double-angle vectors) smoothed and upsampled; its angle is 2 * gradient angle.
     vec = analysis.orientation
     re = cv2.GaussianBlur(np.ascontiguousarray(vec.real, np.float32), (0, 0), 1.0)
     im = cv2.GaussianBlur(np.ascontiguousarray(vec.imag, np.float32), (0, 0), 1.0)
     gh, gw = re.shape
     pos = ((0.5 * np.arctan2(im, re)) % np.pi) * (_BINS / np.pi)  # block grid, in filter bins
-    out = np.zeros((h, w), np.float32)
-    for k, (cx, cy, sx, sy) in enumerate(_bank(round(float(period), 1))):
+    out = np.zeros((hs, ws), np.float32)
+    for k, (cx, cy, sx, sy) in enumerate(_bank(round(float(period) / s, 2))):
         distance = np.abs((pos - k + _BINS / 2) % _BINS - _BINS / 2)
         weight = np.clip(1.0 - distance, 0.0, 1.0).astype(np.float32)
         if not weight.any():
             continue
         ys, xs = np.nonzero(weight)
-        y0, y1 = ys.min() * BLOCK, min(h, (ys.max() + 1) * BLOCK)
-        x0, x1 = xs.min() * BLOCK, min(w, (xs.max() + 1) * BLOCK)
+        y0, y1 = ys.min() * block, min(hs, (ys.max() + 1) * block)
+        x0, x1 = xs.min() * block, min(ws, (xs.max() + 1) * block)
         r = len(cx) // 2
-        a0, a1, b0, b1 = max(0, y0 - r), min(h, y1 + r), max(0, x0 - r), min(w, x1 + r)
-        part = ridges[a0:a1, b0:b1]
+        a0, a1, b0, b1 = max(0, y0 - r), min(hs, y1 + r), max(0, x0 - r), min(ws, x1 + r)
+        part = small[a0:a1, b0:b1]
         resp = cv2.sepFilter2D(part, -1, cx, cy) - cv2.sepFilter2D(part, -1, sx, sy)
-        full = cv2.resize(weight, (gw * BLOCK, gh * BLOCK), interpolation=cv2.INTER_LINEAR)
+        full = cv2.resize(weight, (gw * block, gh * block), interpolation=cv2.INTER_LINEAR)
         out[y0:y1, x0:x1] += resp[y0 - a0 : y1 - a0, x0 - b0 : x1 - b0] * full[y0:y1, x0:x1]
-    return out
+    return cv2.resize(out, (w, h), interpolation=cv2.INTER_LINEAR) if s > 1 else out
 
 
 def _zhang_suen_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -104,8 +117,8 @@ def _zhang_suen_tables() -> tuple[np.ndarray, np.ndarray]:
 
     Bit order: P2 (north) = 1, P3 = 2, P4 (east) = 4, P5 = 8, P6 (south) = 16, P7 = 32, P8 (west) = 64, P9 = 128.
     """
-    first = np.zeros(256, np.uint8)
-    second = np.zeros(256, np.uint8)
+    first = np.zeros(256, bool)
+    second = np.zeros(256, bool)
     for code in range(256):
         p = [(code >> i) & 1 for i in range(8)]  # P2..P9
         b = sum(p)
@@ -114,13 +127,14 @@ def _zhang_suen_tables() -> tuple[np.ndarray, np.ndarray]:
             continue
         p2, p4, p6, p8 = p[0], p[2], p[4], p[6]
         if p2 * p4 * p6 == 0 and p4 * p6 * p8 == 0:
-            first[code] = 1
+            first[code] = True
         if p2 * p4 * p8 == 0 and p2 * p6 * p8 == 0:
-            second[code] = 1
+            second[code] = True
     return first, second
 
 
 _ZS_FIRST, _ZS_SECOND = _zhang_suen_tables()
+_ZS_FIRST_LUT, _ZS_SECOND_LUT = _ZS_FIRST.astype(np.uint8), _ZS_SECOND.astype(np.uint8)  # for cv2.LUT
 # Crossing number per neighbour code: half the number of 0/1 transitions around the ring.
 _CROSSING = np.array([sum(((c >> i) & 1) != ((c >> ((i + 1) % 8)) & 1) for i in range(8)) // 2 for c in range(256)],
                      np.uint8)
@@ -135,26 +149,33 @@ for _bit, (_dy, _dx) in enumerate(_NEIGHBOURS):
 
 
 def _codes(binary: np.ndarray) -> np.ndarray:
-    """8-neighbour code of every pixel of a 0/1 uint8 image (outside counts as 0)."""
-    code = cv2.filter2D(binary, cv2.CV_32F, _CODE_KERNEL, borderType=cv2.BORDER_CONSTANT)
-    return code.astype(np.uint8)
+    """8-neighbour code of every pixel of a 0/1 uint8 image (outside counts as 0); exact in uint8 (at most 255)."""
+    return cv2.filter2D(binary, -1, _CODE_KERNEL, borderType=cv2.BORDER_CONSTANT)
 
 
 def thin(binary: np.ndarray, max_iterations: int = 30) -> np.ndarray:
     """Zhang-Suen thinning of a 0/1 uint8 image.
 
-    The first ``_DENSE`` iterations run on the whole image; after them only a few pixels still change, so each
-    later sub-iteration looks only at the pixels around those deleted in the two sub-iterations before."""
-    img = binary.astype(np.uint8).copy()
-    recent: list[np.ndarray] = []
-    for _ in range(_DENSE):
-        for table in (_ZS_FIRST, _ZS_SECOND):
-            delete = table[_codes(img)].astype(bool) & (img == 1)
-            ys, xs = np.nonzero(delete)
-            img[ys, xs] = 0
-            recent = (recent + [np.stack([ys, xs], axis=1)])[-2:]
+    Works on the bounding box of the set pixels. The first ``_DENSE`` iterations run on the whole box; after
+    them only a few pixels still change, so each later sub-iteration looks only at the pixels around those
+    deleted in the two sub-iterations before."""
+    img = binary.astype(np.uint8)
     h, w = img.shape
-    padded = np.pad(img, 1)
+    x, y, bw, bh = cv2.boundingRect(img)
+    if bw == 0 or bh == 0:
+        return np.zeros_like(img)
+    y0, x0, y1, x1 = max(0, y - 1), max(0, x - 1), min(h, y + bh + 1), min(w, x + bw + 1)
+    box = img[y0:y1, x0:x1].copy()
+    recent: list[np.ndarray] = []
+    for iteration in range(_DENSE):
+        for lut in (_ZS_FIRST_LUT, _ZS_SECOND_LUT):
+            delete = cv2.bitwise_and(cv2.LUT(_codes(box), lut), box)  # 0/1
+            if iteration == _DENSE - 1:  # the sparse phase starts around the last two sub-iterations' deletions
+                ys, xs = np.nonzero(delete)
+                recent.append(np.stack([ys, xs], axis=1))
+            cv2.subtract(box, delete, dst=box)
+    bw2 = box.shape[1] + 2
+    padded = np.pad(box, 1)
     for _ in range(max_iterations - _DENSE):
         changed = False
         for table in (_ZS_FIRST, _ZS_SECOND):
@@ -162,20 +183,22 @@ def thin(binary: np.ndarray, max_iterations: int = 30) -> np.ndarray:
             if len(around) == 0:
                 break
             cand = (around[:, None, :] + _NEIGHBOURHOOD[None, :, :]).reshape(-1, 2) + 1  # padded coordinates
-            cand = np.unique(cand[:, 0] * (w + 2) + cand[:, 1])
-            cy, cx = cand // (w + 2), cand % (w + 2)
+            cand = np.unique(cand[:, 0] * bw2 + cand[:, 1])
+            cy, cx = cand // bw2, cand % bw2
             on = padded[cy, cx] == 1
             cy, cx = cy[on], cx[on]
             code = np.zeros(len(cy), np.uint8)
             for bit, (dy, dx) in enumerate(_NEIGHBOURS):
                 code |= padded[cy + dy, cx + dx] << bit
-            delete = table[code].astype(bool)
+            delete = table[code]
             padded[cy[delete], cx[delete]] = 0
             recent = (recent + [np.stack([cy[delete] - 1, cx[delete] - 1], axis=1)])[-2:]
             changed |= bool(delete.any())
         if not changed:
             break
-    return padded[1:-1, 1:-1]
+    out = np.zeros_like(img)
+    out[y0:y1, x0:x1] = padded[1:-1, 1:-1]
+    return out
 
 
 def extract(image: np.ndarray, analysis: RidgeAnalysis | None = None, period: float | None = None) -> Minutiae:
@@ -187,13 +210,18 @@ def extract(image: np.ndarray, analysis: RidgeAnalysis | None = None, period: fl
     if not mask.any():
         return Minutiae(empty, empty, empty, np.zeros(0, np.int8), mask, np.zeros((h, w), bool), period)
     enhanced = enhance(analysis, period)
-    inner = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * BORDER + 1, 2 * BORDER + 1)))
+    # The foreground eroded by BORDER, at half resolution (the mask is made of 8 px blocks anyway).
+    half = cv2.resize(analysis.foreground.astype(np.uint8), (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+    radius = BORDER // 2
+    inner = cv2.erode(half, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
     binary = ((enhanced < 0) & (mask > 0)).astype(np.uint8)
     skeleton = thin(binary)
     code = _codes(skeleton)
-    crossing = _CROSSING[code]
-    candidates = (skeleton == 1) & (inner > 0) & ((crossing == 1) | (crossing == 3))
+    crossing = cv2.LUT(code, _CROSSING)
+    candidates = (skeleton == 1) & ((crossing == 1) | (crossing == 3))
     ys, xs = np.nonzero(candidates)
+    away = inner[np.minimum(ys // 2, inner.shape[0] - 1), np.minimum(xs // 2, inner.shape[1] - 1)] > 0
+    ys, xs = ys[away], xs[away]
     kinds = crossing[ys, xs].astype(np.int8)
     # Drop minutiae in incoherent blocks.
     coherent = analysis.coherence[np.minimum(ys // BLOCK, analysis.coherence.shape[0] - 1),

@@ -51,6 +51,49 @@ def test_partial_contact_scores_lower_than_a_full_print():
     assert fq.quality(half) < fq.quality(full)
 
 
+def test_quality_gate_keeps_poor_captures_below_acceptance_whatever_the_estimate():
+    for p in range(31_110, 31_116):
+        good = fq.assess(synth.render_finger(p, 2, 0))
+        poor = fq.assess(synth.render_finger(p, 2, 0, poor=True))
+        assert good.gate == 1.0 and good.score == round(good.estimate, 1)
+        assert poor.gate < 0.5 and poor.score == round(poor.estimate * poor.gate, 1) < fq.ACCEPT
+        assert 0 <= poor.estimate <= 100
+
+
+def test_quality_model_inputs_match_the_calibrated_weights_and_seeds_are_held_out():
+    from biometrics import fingerprint_quality_model as model
+
+    inputs = fq.inputs(synth.render_finger(31_120, 2, 0))
+    assert set(inputs) == set(model.NAMES)
+    assert len(model.MEAN) == len(model.SCALE) == len(model.WEIGHTS) == len(model.NAMES)
+    assert fq.inputs(np.full((400, 400), 230, np.uint8)) is None
+    first, end = model.CALIBRATION_SEEDS
+    for used in (PERSONS, range(31_100, 31_800), range(20_000, 20_050), range(9_000, 10_000)):
+        assert end <= used[0] or used[-1] < first  # tests and bench/bench_fingerprint.py persons
+
+
+def test_thinning_equals_plain_zhang_suen():
+    from biometrics.ridge import analyse
+
+    analysis = analyse(synth.render_finger(31_303, 7, 0))
+    binary = ((minutiae.enhance(analysis, minutiae.NOMINAL_PERIOD) < 0) & (analysis.mask > 0)).astype(np.uint8)
+    plain = binary.copy()
+    weights = np.array([1 << bit for bit in range(8)], np.int64)
+    while True:  # every pixel, every sub-iteration, until nothing changes
+        changed = False
+        for table in (minutiae._ZS_FIRST, minutiae._ZS_SECOND):
+            padded = np.pad(plain, 1)
+            h, w = plain.shape
+            ring = np.stack([padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dy, dx in minutiae._NEIGHBOURS])
+            code = np.tensordot(weights, ring.astype(np.int64), axes=1)
+            delete = table[code] & (plain == 1)
+            plain[delete] = 0
+            changed |= bool(delete.any())
+        if not changed:
+            break
+    assert np.array_equal(minutiae.thin(binary), plain)
+
+
 def test_nfiq2_style_features_summary():
     feats = block_features(synth.render_finger(31_301, 2, 0))
     assert feats.blocks > 40
