@@ -44,7 +44,7 @@ def main() -> int:
         kept = [r for r in json.loads(previous.read_text(encoding="utf-8")).get("results", [])
                 if r["name"] not in fresh]
         results = kept + results
-    lines = ["# Benchmark results", "", "Written by `.venv/bin/python -m bench`. One core (the process is pinned).", ""]
+    lines = ["# Benchmark results", "", "Written by `.venv/bin/python -m bench`. One core (the process is pinned), unless a row's note says otherwise.", ""]
     lines += ["## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()] + [""]
     lines += ["## Results", "", "| benchmark | median | max | runs | target | met | note | measured |",
               "|---|---|---|---|---|---|---|---|"]

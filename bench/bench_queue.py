@@ -3,9 +3,10 @@
 * Call → repaint: ``ektp-station serve`` on a fresh SQLite database, ten /display pages open in headless
   chromium (Playwright, voice off), calls made through the HTTP API one every 300 ms. Latency = from just before
   the POST to the moment right after the frame that shows the new number, per display and call (the page stamps
-  it in epoch milliseconds after ``requestAnimationFrame``). Target: p95 at most 50 ms. The harness pins the
-  bench to one core and the server and chromium inherit it: ten full-HD pages render on that one core, where
-  ten TVs would each have their own; the note gives the load average, since other work on the machine counts.
+  it in epoch milliseconds after ``requestAnimationFrame``). Target: p95 at most 50 ms. The row runs the server
+  and the ten pages on all the machine's cores (the station PC serves; in the office each TV renders its own
+  page); the note adds the same run squeezed onto one core, where ten full-HD pages share one core's software
+  rendering, and the load average, since other work on the machine counts.
 * Ticket issue rate on SQLite and on PostgreSQL: ``QueueService.issue`` one after the other (numbering, event,
   commit; no printing). Target: median at most 50 ms per ticket (20 tickets a second, far above a kiosk's need).
 
@@ -42,14 +43,11 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def _repaint(displays: int = DISPLAYS, calls: int = CALLS) -> dict:
+def _repaint_run(displays: int, calls: int) -> tuple[list[float], list[float], int]:
+    """One run: (latencies, arrivals, calls not shown) in seconds, over every display and call."""
     import httpx
     from playwright.sync_api import sync_playwright
 
-    name = f"Display call → repaint, {displays} displays (SQLite, via HTTP API)"
-    if not Path(CHROMIUM).exists():
-        return {"name": name, "median_s": None, "max_s": None, "runs": 0, "target": "p95 <= 50 ms", "met": False,
-                "note": "chromium (Debian) tidak ada"}
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, EKTP_DATA_DIR=f"{tmp}/data", EKTP_DATABASE_URL=f"sqlite:///{tmp}/bench.db")
         server = subprocess.Popen([sys.executable, "-m", "ektp_station.cli.main", "serve", "--port", "0", "--json"],
@@ -96,6 +94,24 @@ def _repaint(displays: int = DISPLAYS, calls: int = CALLS) -> dict:
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=20)
+    return latencies, arrivals, missing
+
+
+def _repaint(displays: int = DISPLAYS, calls: int = CALLS) -> dict:
+    from bench import ALL_CORES
+
+    name = f"Display call → repaint, {displays} displays (SQLite, via HTTP API)"
+    if not Path(CHROMIUM).exists():
+        return {"name": name, "median_s": None, "max_s": None, "runs": 0, "target": "p95 <= 50 ms", "met": False,
+                "note": "chromium (Debian) tidak ada"}
+    pinned = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, ALL_CORES)  # the server and chromium inherit it
+        latencies, arrivals, missing = _repaint_run(displays, calls)
+        load = os.getloadavg()[0]
+    finally:
+        os.sched_setaffinity(0, pinned)
+    one_core, _, _ = _repaint_run(displays, calls)
     p95 = _p95(latencies)
     return {
         "name": name,
@@ -104,9 +120,10 @@ def _repaint(displays: int = DISPLAYS, calls: int = CALLS) -> dict:
         "runs": len(latencies),
         "target": "p95 <= 50 ms",
         "met": p95 <= REPAINT_TARGET_S and missing == 0,
-        "note": (f"p95 {p95 * 1000:.1f} ms (state reached the page: median {statistics.median(arrivals) * 1000:.1f}"
-                 f" ms, p95 {_p95(arrivals) * 1000:.1f} ms); {calls} calls x {displays} displays; not shown: {missing}; "
-                 f"load average {os.getloadavg()[0]:.1f}"),
+        "note": (f"p95 {p95 * 1000:.1f} ms on {len(ALL_CORES)} cores (state reached the page: median "
+                 f"{statistics.median(arrivals) * 1000:.1f} ms, p95 {_p95(arrivals) * 1000:.1f} ms); {calls} calls x "
+                 f"{displays} displays; not shown: {missing}; load average {load:.1f}. All on one core: median "
+                 f"{statistics.median(one_core) * 1000:.1f} ms, p95 {_p95(one_core) * 1000:.1f} ms"),
     }
 
 

@@ -85,6 +85,15 @@
     });
   }
 
+  // Three on/off blinks of a new number: opacity only (the number has its own layer, so no repaint), hard steps
+  // (six visible changes, not a 60 fps fade), restarted without forcing a layout when calls follow quickly.
+  var BLINK = [{ opacity: 1 }, { opacity: 1, offset: 0.5 }, { opacity: 0.15, offset: 0.5 }, { opacity: 0.15 }];
+  var blinking = null;
+  function blink(el) {
+    if (blinking) blinking.cancel();
+    blinking = el.animate ? el.animate(BLINK, { duration: 600, iterations: 3 }) : null;
+  }
+
   function render(state, receivedAt) {
     display.states += 1;
     display.version = state.version;
@@ -94,14 +103,13 @@
     text($("current-counter"), cur ? counterLabel(cur).toUpperCase() : "\u00a0");
     var named = cur && cur.counter_name && cur.counter_name !== counterLabel(cur);
     text($("current-service"), cur ? cur.service_name + (named ? " \u00b7 " + cur.counter_name : "") : "\u00a0");
-    if (cur && lastCurrentId !== null && cur.id !== lastCurrentId) {
-      var number = $("current-number");
-      number.classList.remove("blink"); void number.offsetWidth; number.classList.add("blink");
-    }
+    if (cur && lastCurrentId !== null && cur.id !== lastCurrentId) blink($("current-number"));
     lastCurrentId = cur ? cur.id : null;
     renderRecent(state.recent);
     renderPanels(state.counters);
-    text($("running-text"), state.running_text || "\u00a0");
+    var running = $("running-text");
+    text(running, state.running_text || "\u00a0");
+    running.classList.toggle("empty", !state.running_text);
     tick();
     var mark = { version: state.version, number: cur ? cur.number : null, recv: receivedAt };
     requestAnimationFrame(function () {
