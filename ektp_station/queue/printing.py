@@ -1,6 +1,9 @@
 """Issue a ticket and print it on the station's ticket printer (``[devices.ticket_printer]`` in station.toml,
 through the driver registry; the simulator when the file names none).
 
+What the ticket says is decided here (``ticket_data``: office, service, number, date and time in WIB, people
+ahead, the QR payload); how it is laid out is the printer driver's business (``drivers.escpos_printer``).
+
 The printer is opened before the ticket exists, so an unplugged printer stops the request with nothing written.
 When printing fails after the ticket was committed, the ticket stays (it has a place in line), a
 ``PRINT_FAILED`` event records it, and the error names the command that prints it again.
@@ -11,18 +14,29 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from drivers.errors import DeviceError
-from drivers.interfaces import DeviceKind
+from drivers.interfaces import DeviceKind, Ticket
 from ektp_station.clock import utcnow
 from ektp_station.db.engine import Database
 from ektp_station.devices import StationDevices
 from ektp_station.queue import events
-from ektp_station.queue.dates import wib_day
+from ektp_station.queue.dates import tanggal_jam, wib_day
 from ektp_station.queue.events import EventKind
 from ektp_station.queue.models import QueueTicket
 from ektp_station.queue.service import QueueService, TicketView
-from ektp_station.queue.ticket_layout import ticket_data
 from ektp_station.queue.tx import run_write
 from ektp_station.station_config import StationConfig
+
+
+def ticket_data(ticket: TicketView, office: str = "Kecamatan Kalipare") -> Ticket:
+    """The device-neutral ticket the ``TicketPrinter`` driver prints."""
+    return Ticket(
+        office=office,
+        service=ticket.service_name,
+        number=ticket.number,
+        issued_at_text=tanggal_jam(ticket.issued_at),
+        waiting_ahead=ticket.waiting_ahead or 0,
+        qr_payload=ticket.qr_payload,
+    )
 
 
 def _note(db: Database, ticket: TicketView, kind: EventKind, detail: dict) -> None:
