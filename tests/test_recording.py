@@ -44,6 +44,12 @@ def test_whole_recording_ends_bio_captured_with_every_capture(db, tmp_path):
     photo = next(a for a in arts if a.kind == "photo")
     image = cv2.imdecode(np.frombuffer(blobs.get(photo.blob_id).data, np.uint8), cv2.IMREAD_COLOR)
     assert image.shape[0] > 200 and image.shape[1] > 200
+    # The card's portrait: the token crop, 3:4, eyes level at the ISO/IEC 19794-5 height.
+    token_art = next(a for a in arts if a.kind == "photo_token")
+    token = cv2.imdecode(np.frombuffer(blobs.get(token_art.blob_id).data, np.uint8), cv2.IMREAD_COLOR)
+    assert token.shape[:2] == (token_art.meta["height"], token_art.meta["width"])
+    assert abs(token.shape[1] / token.shape[0] - 0.75) < 0.01 and token.shape[0] < image.shape[0]
+    assert token_art.meta["latar"] == photo.meta["latar"]
     finger = next(a for a in arts if a.kind == "finger")
     print_img = cv2.imdecode(np.frombuffer(blobs.get(finger.blob_id).data, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert print_img.ndim == 2 and print_img.std() > 10

@@ -135,14 +135,23 @@ def photo(ctx: StepContext) -> StepResult:
         verdicts.append(verdict)
         if not verdict.passed:
             ctx.emit({"event": "hint", "step": "4.2", "hints": verdict.hints()})
-        return still, verdict.score
+        return (still, verdict), verdict.score
 
     best = best_of(attempt, max_attempts=ctx.max_attempts, min_quality=100.0, what="Foto")
-    art = NewArtefact(kind="photo", data=encode_png(best.value.image), quality=best.quality, attempts=best.attempts,
-                      forced=best.forced, meta={"width": best.value.width, "height": best.value.height,
-                                                "latar": checks.expected_background(birth_year)})
+    still, kept = best.value
+    background = checks.expected_background(birth_year)
+    arts = [NewArtefact(kind="photo", data=encode_png(still.image), quality=best.quality,
+                        attempts=best.attempts, forced=best.forced,
+                        meta={"width": still.width, "height": still.height, "latar": background})]
+    # The card's portrait: the ISO/IEC 19794-5 token crop (eyes levelled and placed) of the still that was kept.
+    token = kept.extra.get("token")
+    if token is not None:
+        arts.append(NewArtefact(kind="photo_token", data=encode_png(token), quality=best.quality,
+                                attempts=best.attempts, forced=best.forced,
+                                meta={"width": int(token.shape[1]), "height": int(token.shape[0]), "latar": background}))
     return StepResult(outcome=Outcome.FORCED if best.forced else Outcome.OK, attempts=best.attempts,
-                      detail={"kualitas": best.quality, "pemeriksaan": verdicts[-1].to_json()}, artefacts=[art])
+                      detail={"kualitas": best.quality, "pemeriksaan": verdicts[-1].to_json(),
+                              "potret_token": token is not None}, artefacts=arts)
 
 
 # 4.3 — Perekaman tanda tangan (signature pad)
