@@ -209,6 +209,17 @@ def test_station_sequence_verdicts_catch_swapped_slaps_and_a_finger_placed_twice
                Slap.LEFT_FOUR: fingers_of(right, SLAP_FINGERS[Slap.LEFT_FOUR])}
     verdict = checks.slap_sequence_verdict(swapped)
     assert not verdict.passed and all("tertukar" in h for h in verdict.hints())
+    # A scanner that returns only the platen image (no fingertip boxes): the station segments it itself.
+    unboxed = lambda capture, labels: (capture.image, tuple(  # noqa: E731
+        FingerImage(DriverFinger(int(f)), np.zeros((1, 1), np.uint8), None, None) for f in labels))
+    assert checks.slap_sequence_verdict({Slap.RIGHT_FOUR: unboxed(right, SLAP_FINGERS[Slap.RIGHT_FOUR]),
+                                         Slap.LEFT_FOUR: unboxed(left, SLAP_FINGERS[Slap.LEFT_FOUR])}).passed
+    verdict = checks.slap_sequence_verdict({Slap.RIGHT_FOUR: unboxed(left, SLAP_FINGERS[Slap.RIGHT_FOUR]),
+                                            Slap.LEFT_FOUR: unboxed(right, SLAP_FINGERS[Slap.LEFT_FOUR])})
+    assert not verdict.passed and all("tertukar" in h for h in verdict.hints())
+    segmentation = checks.slap_segmentation(Slap.RIGHT_FOUR, unboxed(right, SLAP_FINGERS[Slap.RIGHT_FOUR])[1],
+                                            right.image)
+    assert set(segmentation.boxes) == set(SLAP_FINGERS[Slap.RIGHT_FOUR])
 
     order = [Finger.R_THUMB, Finger.R_INDEX, Finger.R_MIDDLE, Finger.L_THUMB, Finger.L_INDEX]
     images = {f: synth.render_finger(31_701, f, 0) for f in order}

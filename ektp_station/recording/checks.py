@@ -25,6 +25,7 @@ from biometrics.enrolment import distinct_fingers, slap_hands
 from biometrics.positions import Finger, Slap
 from biometrics.result import Result
 from biometrics.slap import SlapSegmentation, Tip
+from biometrics.slap import segment as slap_segment
 from drivers.interfaces import FingerImage, PenCapabilities, PenEvent
 
 
@@ -101,14 +102,27 @@ def iris_quality_score(image: np.ndarray) -> float:
     return float(iris_quality.quality(image))
 
 
-def slap_sequence_verdict(slaps: dict[Slap, tuple[FingerImage, ...]]) -> Verdict:
-    """Left and right four-finger slaps not swapped (nor one hand placed twice), from the fingertip boxes."""
+def slap_segmentation(slap: Slap, fingers: tuple[FingerImage, ...], image: np.ndarray | None = None
+                      ) -> SlapSegmentation:
+    """Where the fingertips lie on a slap: the scanner's boxes when it gives one for every finger, otherwise the
+    library's own segmentation of the slap ``image`` (a scanner that only returns the whole platen)."""
+    slap = Slap(int(slap))
+    if image is not None and (not fingers or any(f.box is None for f in fingers)):
+        return slap_segment(image, slap, expected=len(fingers) or None)
+    tips = [Tip(f.finger, f.box, (f.box[0] + f.box[2] / 2, f.box[1] + f.box[3] / 2), f.box[2] * f.box[3], 0.0)
+            for f in fingers if f.box is not None]
+    return SlapSegmentation(slap, tuple(sorted(tips, key=lambda t: t.centroid[0])))
+
+
+def slap_sequence_verdict(slaps: dict[Slap, tuple[FingerImage, ...] | tuple[np.ndarray, tuple[FingerImage, ...]]]
+                          ) -> Verdict:
+    """Left and right four-finger slaps not swapped (nor one hand placed twice), from where the fingertips lie.
+    ``slaps``: slap -> its fingers, or -> (slap image, its fingers) so that fingers without a box are found on
+    the image."""
     segmentations = {}
-    for slap, fingers in slaps.items():
-        tips = [Tip(f.finger, f.box, (f.box[0] + f.box[2] / 2, f.box[1] + f.box[3] / 2), f.box[2] * f.box[3], 0.0)
-                for f in fingers if f.box is not None]
-        ordered = tuple(sorted(tips, key=lambda t: t.centroid[0]))
-        segmentations[Slap(int(slap))] = SlapSegmentation(Slap(int(slap)), ordered)
+    for slap, value in slaps.items():
+        image, fingers = value if len(value) == 2 and isinstance(value[0], np.ndarray) else (None, value)
+        segmentations[Slap(int(slap))] = slap_segmentation(slap, tuple(fingers), image)
     return _verdict(slap_hands(segmentations))
 
 

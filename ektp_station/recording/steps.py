@@ -203,7 +203,7 @@ def fingerprints(ctx: StepContext) -> StepResult:
                 ctx.half_pause()
                 image = scanner.capture_slap(slap, expected)
                 slap_images.append(image.image)
-                slap_fingers[slap] = image.fingers
+                slap_fingers[slap] = (image.image, image.fingers)
                 return {f.finger: (f, _finger_quality(f)) for f in image.fingers}
 
             best = best_per_part(attempt, expected, max_attempts=ctx.max_attempts, min_quality=min_q,
