@@ -1,5 +1,6 @@
-"""Alpha LED queue board driver pairs: the wire simulator in process, over a pty and over TCP, and a real
-board when ``EKTP_HW_LEDBOARD_PORT`` names its port (``EKTP_HW_LEDBOARD_FRAMING``, e.g. 7E2, if not 8N1).
+"""Alpha LED queue board driver pairs: the wire simulator in process, over a pty, over TCP and over RFC 2217,
+and a real board when ``EKTP_HW_LEDBOARD_PORT`` names its port (``EKTP_HW_LEDBOARD_FRAMING``, e.g. 7E2, if not
+8N1).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def _hardware(scenario=None, **_settings):
         device.close()
 
 
-PAIRS = [Pair(DeviceKind.QUEUE_DISPLAY, f"alpha-{transport}", _simulated(transport)) for transport in TRANSPORTS]
+PAIRS = [Pair(DeviceKind.QUEUE_DISPLAY, f"alpha-{transport}", _simulated(transport))
+         for transport in (*TRANSPORTS, "rfc2217")]
 PAIRS.append(
     Pair(
         DeviceKind.QUEUE_DISPLAY,
