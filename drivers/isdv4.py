@@ -9,14 +9,25 @@
 
 Options: ``baud`` (default 38400), ``timeout`` (seconds for the query reply, default 1.0), ``settle``
 (seconds after the stop command before the input is flushed, default 0.25 as the linuxwacom tools wait),
-``max_corrupt`` (corrupt packets or stray bytes tolerated in one signature, default 0).
+``max_corrupt`` (corrupt packets or stray bytes tolerated in one signature, default 0), ``touch_query``
+(ask the touch query at open, default true; false for a pen-only pad that stays silent to it, saving
+``touch_timeout``), ``touch_timeout`` (seconds to wait for the touch query reply, default 0.3).
 
 ``open()`` stops sampling (``0``), waits ``settle``, flushes, asks the pen query (``*``) and reads the pad's
-ranges from the 11-byte reply (:meth:`capabilities`). The pad is left *stopped*: ``capture()`` flushes, starts
-sampling (``1``), reads 9-byte pen packets until the pen has been away (no touching sample) for ``idle``
-seconds after the first touch, or until ``timeout``, and stops sampling again, so no pen data piles up
-between captures and every capture starts with fresh data. Samples are stamped with their arrival time
-(ISDV4 packets carry no clock) and returned from the first touch on, hover and lift-off samples included.
+ranges from the 11-byte reply (:meth:`capabilities`), then asks the touch query (``%``) as wacom_w8001.c does:
+a reply whose byte 1 is not zero names the touch sensor and so the length of its packets (5, 7 or 13 bytes;
+:meth:`touch_capabilities`); no reply or byte 1 zero means no touch screen. The pad is left *stopped*:
+``capture()`` flushes, starts sampling (``1``), reads 9-byte pen packets until the pen has been away (no
+touching sample) for ``idle`` seconds after the first touch, or until ``timeout``, and stops sampling again, so
+no pen data piles up between captures and every capture starts with fresh data. Samples are stamped with their
+arrival time (ISDV4 packets carry no clock) and returned from the first touch on, hover and lift-off samples
+included.
+
+**Touch packets.** A pad with a touch screen sends touch packets when a finger or the signer's palm touches the
+screen, in the middle of the pen packets. They never become pen events and never end or extend a stroke; the
+capture keeps them in :attr:`Isdv4Pad.touches` (:class:`TouchEvent`: arrival time, finger 1/2, position scaled
+to the pen's range as the kernel scales it, the raw touch position, capacity, whether the finger is down and
+whether the pen was in proximity then, when the kernel would take the touch for a palm and drop it).
 
 Errors: no reply to the query -> ``DeviceTimeout``; a reply that is garbage, corrupted or cut short ->
 ``ProtocolError``; pen packets instead of the reply (the pad did not stop) -> ``DeviceBusy``; ranges of zero
@@ -29,6 +40,7 @@ a stream cut inside a packet -> ``ProtocolError`` (ask for the signature again).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from drivers.errors import (
@@ -49,7 +61,33 @@ LABEL = "Signature pad ISDV4"
 _LEAD_TYPE_MASK = isdv4.LEAD_BIT | isdv4.CONTROL_BIT | isdv4.TOUCH_BIT
 _PROXIMITY_TIP = isdv4.PROXIMITY_BIT | 0x01
 DEFAULT_BAUD = 38400
-_OPTIONS = {"baud", "timeout", "settle", "max_corrupt", "write_timeout"}
+_OPTIONS = {"baud", "timeout", "settle", "max_corrupt", "write_timeout", "touch_query", "touch_timeout"}
+
+
+@dataclass(frozen=True)
+class TouchEvent:
+    """One finger of one touch packet, as the capture saw it."""
+
+    t: float  # arrival time (time.monotonic)
+    finger: int  # 1, or 2 on a two-finger screen
+    x: int  # scaled to the pen's range (wacom_w8001.c scale_touch_coordinates): comparable with PenEvent.x
+    y: int
+    touching: bool  # False: the finger left the screen
+    raw_x: int  # touch sensor units
+    raw_y: int
+    capacity: int = 0  # 7- and 13-byte packets only
+    pen_near: bool = False  # the pen was in proximity: the kernel drops such a touch as the signer's palm
+
+
+def _flag(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "ya", "on"):
+        return True
+    if text in ("0", "false", "no", "tidak", "off"):
+        return False
+    raise DeviceConfigError(f"Opsi {name} harus true/false, bukan {value!r}")
 
 
 class Isdv4Pad(SignaturePad):
@@ -66,7 +104,13 @@ class Isdv4Pad(SignaturePad):
         baud = int(positive_number(options.get("baud", DEFAULT_BAUD), "baud", integer=True))
         write_timeout = float(positive_number(options.get("write_timeout", 2.0), "write_timeout"))
         self.link = SerialLink(url, baudrate=baud, label=LABEL, write_timeout=write_timeout)
+        self.touch_query = _flag(options.get("touch_query", True), "touch_query")
+        self.touch_timeout = float(positive_number(options.get("touch_timeout", 0.3), "touch_timeout"))
         self.query: isdv4.QueryReply | None = None
+        #: The touch query reply when the pad has a touch screen, else None.
+        self.touch: isdv4.TouchQueryReply | None = None
+        #: Touch events of the last capture (also when it ended in an error).
+        self.touches: list[TouchEvent] = []
         self._opened = False
 
     # ------------------------------------------------------------------ life cycle
@@ -95,6 +139,10 @@ class Isdv4Pad(SignaturePad):
         if self.query is not None:
             firmware = f"{self.query.version:#06x}"
             extra.update(max_x=self.query.max_x, max_y=self.query.max_y, max_pressure=self.query.max_pressure)
+        if self.touch is not None:
+            touch_x, touch_y = self.touch.effective_max()
+            extra.update(touch_sensor=self.touch.sensor_id, touch_packet=self.touch.packet_length,
+                         touch_max_x=touch_x, touch_max_y=touch_y)  # fmt: skip
         return DeviceInfo(kind=self.kind, driver="isdv4", model="Wacom ISDV4 pen digitiser", firmware=firmware,
                           url=self.url, extra=extra)  # fmt: skip
 
@@ -112,6 +160,38 @@ class Isdv4Pad(SignaturePad):
                 code="ranges",
             )
         self.query = reply
+        self.touch = self._ask_touch() if self.touch_query else None
+
+    def _ask_touch(self) -> isdv4.TouchQueryReply | None:
+        """The touch query (``%``). Silence or byte 1 zero: no touch screen (as the kernel decides); a reply that
+        is corrupt -> ``ProtocolError``, since touch packets of unknown length would then spoil the pen stream."""
+        self.link.write(isdv4.CMD_TOUCH_QUERY)
+        deadline = time.monotonic() + self.touch_timeout
+        parser = isdv4.PacketParser()
+        while time.monotonic() < deadline:
+            data = self.link.read(isdv4.CONTROL_PACKET_LEN, deadline)
+            for packet in parser.feed(data):
+                if isinstance(packet, isdv4.ControlPacket):
+                    try:
+                        reply = packet.as_touch_query()
+                    except ProtocolError as exc:
+                        raise ProtocolError(f"{LABEL}: jawaban query sentuh rusak ({exc.message})",
+                                            code=exc.code) from exc  # fmt: skip
+                    if not reply.has_touch:
+                        return None
+                    if reply.sensor is None:
+                        raise ProtocolError(f"{LABEL}: sensor sentuh tidak dikenal (id {reply.sensor_id})",
+                                            code="touch_sensor")  # fmt: skip
+                    return reply
+        if parser.corrupt or parser.in_packet or parser.discarded or parser.packets:
+            raise ProtocolError(f"{LABEL}: jawaban query sentuh rusak atau terpotong", code="touch_query")
+        return None
+
+    def touch_capabilities(self) -> isdv4.TouchQueryReply | None:
+        """The touch screen the pad reported at open (sensor, ranges), ``None`` for a pen-only pad."""
+        if self.query is None:
+            raise DeviceUnavailable(f"{LABEL} belum dibuka", code="closed")
+        return self.touch
 
     def _read_query(self, deadline: float) -> isdv4.QueryReply:
         parser = isdv4.PacketParser()
@@ -169,7 +249,8 @@ class Isdv4Pad(SignaturePad):
     def capture(self, timeout: float = 30.0, idle: float = 1.5) -> list[PenEvent]:
         self._ready()
         deadline = time.monotonic() + timeout
-        stream = PenStream()
+        stream = PenStream(self.touch, self.query)
+        self.touches = stream.touches
         idle_ended = False
         self.link.flush_input()
         self.link.write(isdv4.CMD_START)
@@ -202,14 +283,29 @@ class Isdv4Pad(SignaturePad):
 
 
 class PenStream:
-    """The decoding half of a capture: bytes as they arrive -> pen events from the first touch on."""
+    """The decoding half of a capture: bytes as they arrive -> pen events from the first touch on, and touch events
+    (finger or palm on a touch screen) apart from them.
 
-    def __init__(self) -> None:
-        self.parser = isdv4.PacketParser()
+    ``touch`` (the touch query reply) sets the touch packet length; without it touch packets are taken as the
+    5-byte kind. ``pen`` (the query reply) lets touch positions be scaled to the pen's range.
+    """
+
+    def __init__(self, touch: isdv4.TouchQueryReply | None = None, pen: isdv4.QueryReply | None = None) -> None:
+        length = touch.packet_length if touch is not None else None
+        self.parser = isdv4.PacketParser(length or isdv4.TOUCH_93_LEN)
         self.events: list[PenEvent] = []
+        self.touches: list[TouchEvent] = []
         self.packets = 0
         self.first_touch: float | None = None
         self.last_touch: float | None = None
+        self.pen_near = False  # the last pen packet had the proximity bit
+        touch_max = touch.effective_max() if touch is not None else (0, 0)
+        pen_max = (pen.max_x, pen.max_y) if pen is not None else (0, 0)
+        # [W8001] scale_touch_coordinates: x * max_pen_x / max_touch_x when both are known.
+        self._scale = (
+            (pen_max[0], touch_max[0]) if pen_max[0] and touch_max[0] else (1, 1),
+            (pen_max[1], touch_max[1]) if pen_max[1] and touch_max[1] else (1, 1),
+        )
 
     @property
     def damaged(self) -> int:
@@ -234,8 +330,12 @@ class PenStream:
             return
         for packet in decoded:
             self.packets += 1
+            if isinstance(packet, isdv4.TouchPacket):
+                self._touch(packet, arrived)
+                continue
             if not isinstance(packet, isdv4.PenPacket):
                 continue
+            self.pen_near = packet.proximity
             if packet.touching:
                 self.last_touch = arrived
                 if self.first_touch is None:
@@ -247,6 +347,7 @@ class PenStream:
         """One 9-byte pen packet, bit layout as :class:`drivers.protocols.isdv4.PenPacket`."""
         self.packets += 1
         self.parser.packets += 1
+        self.pen_near = bool(d[0] & isdv4.PROXIMITY_BIT)
         touching = d[0] & _PROXIMITY_TIP == _PROXIMITY_TIP
         if touching:
             self.last_touch = arrived
@@ -256,3 +357,20 @@ class PenStream:
             x = d[1] << 9 | d[2] << 2 | (d[6] & 0x60) >> 5
             y = d[3] << 9 | d[4] << 2 | (d[6] & 0x18) >> 3
             self.events.append(PenEvent(arrived, x, y, d[5] | (d[6] & 0x07) << 7, touching))
+
+    def _touch(self, packet: isdv4.TouchPacket, arrived: float) -> None:
+        """A touch packet: one event per finger the packet carries ([W8001] parse_single_touch and
+        parse_multi_touch; in a 13-byte packet finger 2 is reported only while it is down)."""
+        (pen_x, touch_x), (pen_y, touch_y) = self._scale
+        fingers = [(1, packet.finger1, packet.x, packet.y, packet.capacity)]
+        if packet.length == isdv4.TOUCH_2FG_LEN and (packet.finger2 or self._finger2_down()):
+            fingers.append((2, packet.finger2, packet.x2, packet.y2, packet.capacity2))
+        for finger, down, x, y, capacity in fingers:
+            self.touches.append(TouchEvent(arrived, finger, x * pen_x // touch_x, y * pen_y // touch_y, down, x, y,
+                                           capacity, self.pen_near))  # fmt: skip
+
+    def _finger2_down(self) -> bool:
+        for event in reversed(self.touches):
+            if event.finger == 2:
+                return event.touching
+        return False

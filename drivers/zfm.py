@@ -23,6 +23,15 @@ Module-side template functions: :meth:`ZfmScanner.enroll` (two impressions -> Re
 :meth:`verify` (a fresh impression against a stored page: LoadChar + Match), :meth:`search` (against the
 library), plus :meth:`template_count`, :meth:`stored_pages`, :meth:`delete_template`, :meth:`clear_library`.
 
+Transfers with the host: :meth:`upload_template` (UpChar: a character buffer's template as bytes),
+:meth:`download_template` (DownChar, read back with UpChar to make sure it arrived), :meth:`download_image`
+(DownImage, checked with the status register's image-valid bit); and the buffer steps that go with them:
+:meth:`extract_template` (Img2Tz), :meth:`load_template` (LoadChar), :meth:`store_template` (Store),
+:meth:`match_buffers` (Match), :meth:`search_buffer` (Search). Moving templates between modules:
+``load_template(page)`` + ``upload_template()`` on one, ``download_template(data)`` + ``store_template(page)`` on
+the other. A transfer fails like a capture: silence -> ``DeviceTimeout``, a corrupt or cut data packet ->
+``ProtocolError``, the link gone -> ``DeviceUnavailable``.
+
 Errors (:mod:`drivers.errors`): no finger within ``timeout`` -> ``CaptureFailed``; poor image at Img2Tz ->
 ``CaptureFailed`` (0x06/0x07); silence -> ``DeviceTimeout``; garbage, bad checksum, a packet cut short ->
 ``ProtocolError``; the busy bit until the deadline -> ``DeviceBusy``; a port that fails -> ``DeviceUnavailable``
@@ -59,6 +68,9 @@ DEFAULT_BAUD = 57600
 _OPTIONS = {"password", "address", "baud", "timeout", "open_timeout", "poll", "sensor", "write_timeout"}
 #: Per handshake attempt: short, so a deaf module (just powered on) is asked again soon.
 _HANDSHAKE_TRY = 0.25
+#: Template size of the ZFM-20 / R30x (UpChar: 4 packets of 128 bytes); only sets the transfer's deadline, a
+#: module with larger templates (R503) is read to its end packet all the same.
+TEMPLATE_BYTES = 512
 
 
 def _int_option(value: Any, name: str) -> int:
@@ -274,11 +286,18 @@ class ZfmScanner(FingerprintScanner):
                 raise CaptureFailed(f"Jari tidak diangkat dari pemindai dalam {timeout:g} detik", code="no_lift")
             time.sleep(self.poll)
 
-    def _upload_image(self) -> np.ndarray:
-        self._ok(zfm.up_image(address=self.address), self.timeout, "UpImage")
-        params = self.params or zfm.SystemParameters()
-        size = params.packet_size
-        packets = math.ceil(self.geometry.packed_size / size)
+    @property
+    def packet_size(self) -> int:
+        return (self.params or zfm.SystemParameters()).packet_size
+
+    def _receive_data(self, what: str, noun: str, expected: int) -> bytes:
+        """The data packets that follow an ack (UpImage, UpChar) up to the end packet.
+
+        The whole transfer has a deadline from the line speed (``expected`` payload bytes, 1.5 x the wire time plus
+        ``timeout``), and each packet must come within ``timeout`` of the previous one.
+        """
+        size = self.packet_size
+        packets = max(1, math.ceil(expected / size))
         wire_seconds = packets * (size + 11) * 10 / self.link.baudrate
         transfer_deadline = time.monotonic() + 1.5 * wire_seconds + self.timeout
         assembler = zfm.DataAssembler(packet_size=size)
@@ -286,20 +305,30 @@ class ZfmScanner(FingerprintScanner):
         while True:
             packet_deadline = min(transfer_deadline, time.monotonic() + self.timeout)
             try:
-                packet = self._receive(packet_deadline, size + 11, "UpImage")
+                packet = self._receive(packet_deadline, size + 11, what)
                 payload = assembler.add(packet)
             except DeviceTimeout as exc:
-                if received:  # the module stopped in the middle of the image
-                    raise ProtocolError(f"{LABEL}: transfer gambar terpotong setelah {received} paket",
+                if received:  # the module stopped in the middle of the transfer
+                    raise ProtocolError(f"{LABEL}: transfer {noun} terpotong setelah {received} paket",
                                         code="truncated") from exc
-                raise DeviceTimeout(f"{LABEL}: data gambar tidak datang setelah ack UpImage", code="transfer") from exc
+                raise DeviceTimeout(f"{LABEL}: data {noun} tidak datang setelah ack {what}", code="transfer") from exc
             except ProtocolError as exc:
                 if exc.message.startswith(LABEL):
                     raise
-                raise ProtocolError(f"{LABEL}, UpImage: {exc.message}", code=exc.code) from exc
+                raise ProtocolError(f"{LABEL}, {what}: {exc.message}", code=exc.code) from exc
             received += 1
             if payload is not None:
-                break
+                return payload
+
+    def _send_data(self, payload: bytes) -> None:
+        """Data packets to the module after its ack (DownChar, DownImage): one write per packet, so every write
+        is bounded by ``write_timeout`` however slow the line. The module acknowledges none of them."""
+        for packet in zfm.split_data(payload, self.packet_size, address=self.address):
+            self.link.write(packet.encode())
+
+    def _upload_image(self) -> np.ndarray:
+        self._ok(zfm.up_image(address=self.address), self.timeout, "UpImage")
+        payload = self._receive_data("UpImage", "gambar", self.geometry.packed_size)
         return zfm.unpack_image(payload, self.geometry)
 
     def _image_to_buffer(self, buffer_id: int, deadline: float, timeout: float) -> None:
@@ -321,6 +350,93 @@ class ZfmScanner(FingerprintScanner):
         """The image now in the module's image buffer (UpImage), e.g. again after a capture."""
         self._ready()
         return self._upload_image()
+
+    # ------------------------------------------------------------------ transfers (UpChar, DownChar, DownImage)
+
+    def upload_template(self, buffer_id: int = 1) -> bytes:
+        """The template in character buffer ``buffer_id`` (UpChar 0x08: ack, then data packets up to the end
+        packet). The bytes are the module's own format (512 on the ZFM-20/R30x); keep them as they are."""
+        self._ready()
+        _check_buffer(buffer_id)
+        self._ok(zfm.up_char(buffer_id, address=self.address), self.timeout, "UpChar")
+        return self._receive_data("UpChar", "templat", TEMPLATE_BYTES)
+
+    def download_template(self, data: bytes, buffer_id: int = 1, *, verify: bool = True) -> None:
+        """Put a template (as :meth:`upload_template` returned it) into character buffer ``buffer_id``
+        (DownChar 0x09: the module acks "ready", then the host sends data packets; none is acknowledged).
+
+        With ``verify`` (default) the buffer is read back with UpChar and compared, as pyfingerprint does: a data
+        packet the module lost or took corrupted then ends in ``ProtocolError`` instead of a wrong template.
+        """
+        data = _payload(data, "templat")
+        self._ready()
+        _check_buffer(buffer_id)
+        self._ok(zfm.down_char(buffer_id, address=self.address), self.timeout, "DownChar")
+        self._send_data(data)
+        if not verify:
+            return
+        self._ok(zfm.up_char(buffer_id, address=self.address), self.timeout, "DownChar (periksa)")
+        echo = self._receive_data("UpChar", "templat", len(data))
+        if echo != data:
+            raise ProtocolError(f"{LABEL}: templat di modul berbeda dengan yang dikirim (DownChar), ulangi",
+                                code="verify")  # fmt: skip
+
+    def download_image(self, image: np.ndarray) -> None:
+        """Put an 8-bit greyscale image of the sensor's size into the module's image buffer (DownImage 0x0B:
+        ack, then the 4-bit packed pixels as data packets), e.g. to extract (Img2Tz) and search a print taken
+        elsewhere. The module acknowledges no data packet; afterwards the status register's image-valid bit
+        (ReadSysPara) tells whether the image arrived whole: if not -> ``ProtocolError``."""
+        pixels = np.asarray(image)
+        expected = (self.geometry.height, self.geometry.width)
+        if pixels.dtype != np.uint8 or pixels.shape != expected:
+            raise DeviceConfigError(
+                f"Gambar untuk {LABEL} harus {expected[1]}x{expected[0]} piksel 8 bit, bukan "
+                f"{'x'.join(map(str, pixels.shape[::-1]))} {pixels.dtype}"
+            )
+        self._ready()
+        self._ok(zfm.down_image(address=self.address), self.timeout, "DownImage")
+        self._send_data(zfm.pack_image(pixels))
+        params = self._read_sys_para(self.timeout)
+        self.params = params
+        if not params.image_valid:
+            raise ProtocolError(f"{LABEL}: gambar tidak diterima utuh oleh modul (DownImage), ulangi",
+                                code="not_received")  # fmt: skip
+
+    def extract_template(self, buffer_id: int = 1) -> None:
+        """Img2Tz on the image now in the module's image buffer (after a capture or :meth:`download_image`).
+        A poor image -> ``CaptureFailed`` (0x06 / 0x07), no image -> ``CaptureFailed`` (0x15)."""
+        self._ready()
+        _check_buffer(buffer_id)
+        self._ok(zfm.img2tz(buffer_id, address=self.address), self.timeout, "Img2Tz")
+
+    def load_template(self, page_id: int, buffer_id: int = 1) -> None:
+        """LoadChar: the template stored at ``page_id`` into character buffer ``buffer_id``."""
+        self._ready()
+        self._check_page(page_id)
+        _check_buffer(buffer_id)
+        self._ok(zfm.load_char(buffer_id, page_id, address=self.address), self.timeout, "LoadChar")
+
+    def store_template(self, page_id: int | None = None, buffer_id: int = 1) -> int:
+        """Store character buffer ``buffer_id`` at ``page_id`` (default: the first free page); returns the page."""
+        self._ready()
+        _check_buffer(buffer_id)
+        if page_id is not None:
+            self._check_page(page_id)
+        page = self._free_page() if page_id is None else page_id
+        self._ok(zfm.store(buffer_id, page, address=self.address), self.timeout, "Store")
+        return page
+
+    def match_buffers(self) -> zfm.MatchResult:
+        """Match 0x03: character buffer 1 against buffer 2, no new impression."""
+        self._ready()
+        return zfm.parse_match_ack(self._transact(zfm.match(address=self.address), self.timeout, "Match"))
+
+    def search_buffer(self, buffer_id: int = 1) -> zfm.SearchResult:
+        """Search the whole library for the template in ``buffer_id``, no new impression."""
+        self._ready()
+        _check_buffer(buffer_id)
+        packet = zfm.search(buffer_id, 0, self.capacity, address=self.address)
+        return zfm.parse_search_ack(self._transact(packet, self.timeout, "Search"))
 
     # ------------------------------------------------------------------ module-side templates
 
@@ -391,6 +507,21 @@ class ZfmScanner(FingerprintScanner):
             if page not in used:
                 return page
         raise DeviceError(f"Pustaka sidik jari {LABEL} penuh ({self.capacity} templat)", code="library_full")
+
+
+def _check_buffer(buffer_id: int) -> None:
+    if buffer_id not in (1, 2):
+        raise DeviceConfigError(f"Buffer karakter {LABEL} harus 1 atau 2, bukan {buffer_id!r}")
+
+
+def _payload(data: Any, noun: str) -> bytes:
+    try:
+        payload = bytes(data)
+    except TypeError:
+        raise DeviceConfigError(f"Data {noun} untuk {LABEL} harus berupa bytes") from None
+    if not payload:
+        raise DeviceConfigError(f"Data {noun} untuk {LABEL} kosong")
+    return payload
 
 
 def _error(code: CC, action: str) -> DeviceError:

@@ -1,9 +1,19 @@
 """Wire simulator of a Wacom ISDV4 (W8001) serial signature pad, 38400 8N1.
 
 Commands are single ASCII bytes (:mod:`drivers.protocols.isdv4`): ``*`` (pen query) is answered with the
-11-byte query reply carrying the pad's ranges, ``%`` (touch query) with a reply saying "no touch sensor",
-``&`` (touch reset) is echoed, ``1`` starts sampling and ``0`` stops it (pen packets not yet sent are
-dropped).
+11-byte query reply carrying the pad's ranges, ``%`` (touch query) with the touch query reply (byte 1 zero, "no
+touch sensor", unless ``touch`` names one), ``&`` (touch reset) is echoed, ``1`` starts sampling and ``0`` stops
+it (packets not yet sent are dropped).
+
+**Touch.** With ``touch`` = ``93`` (resistive, 5-byte packets), ``9a`` (capacitive, 7-byte packets with the
+finger's capacity) or ``2fg`` (two fingers, 13-byte packets) the pad has a touch screen of ``touch_max_x`` x
+``touch_max_y`` (default 4095 x 4095) and says so in the touch query reply (sensor id 0, 1 or 5, as
+wacom_w8001.c reads it). A ``[[touches]]`` entry of the scenario (see :mod:`simulators.scenario`) puts a finger
+or a palm on the screen during a signature: fields ``attempt`` (which signature), ``at`` (seconds after the pen
+comes near, default 0), ``seconds`` (how long, default 0.3), ``x``/``y`` (touch units, default the centre),
+``fingers`` (2: a second finger at ``x2``/``y2``, on a ``2fg`` screen only) and ``capacity``. The screen then
+reports the finger :data:`TOUCH_RATE_HZ` times a second and once more when it leaves (finger bit clear), in the
+middle of the pen packets, as a real pad does. A pad without a touch screen sends nothing for them.
 
 **The simulated signer.** Every ``1`` is the operator asking for a signature: ``sign_delay`` seconds later the
 person (``seed``) brings the pen near the pad (a few hover packets), signs (the pen strokes of
@@ -14,10 +24,12 @@ the line allows.
 
 Settings: ``seed``, ``pace`` (drawing speed factor, default 1), ``sign_delay`` (default 0.2 s),
 ``max_x``/``max_y``/``max_pressure`` (default the model's 10206 x 7422 x 1023), ``version`` (firmware,
-default 0x0102), plus the common ``throttle``, ``deaf``, ``cold``.
+default 0x0102), ``touch`` (``none``, ``93``, ``9a``, ``2fg``; default ``none``), ``touch_max_x``/``touch_max_y``,
+plus the common ``throttle``, ``deaf``, ``cold``.
 
-**Faults**, by operation: ``query`` (the ``*`` command) and ``capture`` (each start of sampling, i.e. each
-signature the host asks for). Kinds:
+**Faults**, by operation: ``query`` (the ``*`` command), ``touch_query`` (the ``%`` command: the wire faults
+of :meth:`WireDevice.answer`) and ``capture`` (each start of sampling, i.e. each signature the host asks for).
+Kinds:
 
 * ``query``: ``no_answer``; ``garbage`` (7-bit noise instead of the reply); ``bad_checksum`` (ISDV4 has no
   checksum: the reply arrives corrupted, with bit 7 set inside it); ``truncated``; ``slow`` (``seconds``);
@@ -29,7 +41,8 @@ signature the host asks for). Kinds:
   a packet); ``slow`` (the signer starts ``seconds`` late); ``unplug`` (after ``after_bytes``, default half
   the signature); ``replug``.
 
-Events: ``signature`` (attempt, points, strokes, seconds), ``fault``, ``unplug``, ``replug``.
+Events: ``signature`` (attempt, points, strokes, seconds, touches), ``touch`` (one per scripted touch the
+screen reported: attempt, at, x, y, fingers, packets), ``fault``, ``unplug``, ``replug``.
 """
 
 from __future__ import annotations
@@ -44,6 +57,21 @@ from simulators.wire.device import Setting, WireDevice, non_negative
 
 #: Hover reports before the first touch-down.
 APPROACH_SAMPLES = 6
+#: Touch reports per second while a finger lies on the screen (a simulator choice: the protocol sets no rate).
+TOUCH_RATE_HZ = 100.0
+#: ``touch`` setting -> sensor id of the touch query reply ([W8001] w8001_setup: 0/2 -> 5-byte packets,
+#: 1/3/4 -> 7-byte, 5 -> 13-byte two-finger packets).
+TOUCH_SENSORS = {"93": isdv4.TouchSensor.RESISTIVE_93, "9a": isdv4.TouchSensor.CAPACITIVE_9A,
+                 "2fg": isdv4.TouchSensor.TWO_FINGER}  # fmt: skip
+
+
+def _touch_sensor(value: Any) -> isdv4.TouchSensor | None:
+    text = str(value).strip().lower()
+    if text in ("", "none", "no", "0x0", "off"):
+        return None
+    if text in TOUCH_SENSORS:
+        return TOUCH_SENSORS[text]
+    return isdv4.TouchSensor(int(text))
 
 
 def _positive(value: Any) -> float:
@@ -62,6 +90,9 @@ class Isdv4Simulator(WireDevice):
         "max_y": Setting(non_negative(int), signature.MAX_Y, "y range"),
         "max_pressure": Setting(non_negative(int), signature.MAX_PRESSURE, "pressure range"),
         "version": Setting(lambda v: int(str(v), 0), 0x0102, "firmware version"),
+        "touch": Setting(_touch_sensor, None, "touch screen: none, 93, 9a or 2fg"),
+        "touch_max_x": Setting(non_negative(int), 4095, "touch x range (14 bits at most)"),
+        "touch_max_y": Setting(non_negative(int), 4095, "touch y range (14 bits at most)"),
     }
 
     def __init__(self, scenario=None, **settings: Any):
@@ -94,7 +125,7 @@ class Isdv4Simulator(WireDevice):
             elif command == isdv4.CMD_QUERY:
                 self._query(now)
             elif command == isdv4.CMD_TOUCH_QUERY:
-                self.send(isdv4.TouchQueryReply(0, 0, 0, 0, version=self.settings["version"]).encode())
+                self.answer(self.touch_query_reply(), self.fault("touch_query"), corrupt=self._corrupt)
             elif command == isdv4.CMD_TOUCH_RESET:
                 self.send(command)
 
@@ -105,6 +136,15 @@ class Isdv4Simulator(WireDevice):
         if zero:
             return isdv4.QueryReply(0, 0, 0, version=s["version"]).encode()
         return isdv4.QueryReply(s["max_x"], s["max_y"], s["max_pressure"], version=s["version"]).encode()
+
+    def touch_query_reply(self) -> bytes:
+        s = self.settings
+        sensor = s["touch"]
+        if sensor is None:  # "their second byte is empty, which indicates touch is not supported" ([W8001])
+            return isdv4.TouchQueryReply(0, 0, 0, 0, version=s["version"]).encode()
+        capacity = 0 if sensor.packet_length == isdv4.TOUCH_93_LEN else 6
+        return isdv4.TouchQueryReply(10, int(sensor), min(s["touch_max_x"], 0x3FFF), min(s["touch_max_y"], 0x3FFF),
+                                     capacity, version=s["version"]).encode()  # fmt: skip
 
     @staticmethod
     def _corrupt(reply: bytes) -> bytes:
@@ -187,6 +227,9 @@ class Isdv4Simulator(WireDevice):
         start = now + self.settings["sign_delay"] + (float(fault.param("seconds", 2.0)) if kind == "slow" else 0.0)
         t0 = packets[0][0]
         timed = [(start + (t - t0) / pace, data) for t, data in packets]
+        touch_packets = self._touches(self.scenario.touches_for("capture"), start, attempt + 1)
+        if touch_packets:  # one wire: touch reports go out between the pen packets, in time order
+            timed = sorted(timed + touch_packets, key=lambda item: item[0])
         if kind == "bad_checksum":
             count = int(fault.param("count", 3))
             middle = len(timed) // 2
@@ -197,8 +240,13 @@ class Isdv4Simulator(WireDevice):
         cut_at = None
         if kind in ("truncated", "unplug"):
             default = total // 2
-            if kind == "truncated":  # stop inside a packet
-                default = default // isdv4.PEN_PACKET_LEN * isdv4.PEN_PACKET_LEN + 4
+            if kind == "truncated":  # stop inside a packet: 4 bytes into the packet that holds the middle byte
+                offset = 0
+                for _, data in timed:
+                    if offset + len(data) > default:
+                        default = offset + min(4, len(data) - 1)
+                        break
+                    offset += len(data)
             cut_at = max(0, min(total, int(fault.param("after_bytes", default))))
         sent = 0
         for index, (t, data) in enumerate(timed):
@@ -222,4 +270,35 @@ class Isdv4Simulator(WireDevice):
             "points": len(touching),
             "strokes": strokes,
             "seconds": round((samples[-1].t - samples[0].t) / pace, 2),
+            "touches": len(touch_packets),
         })  # fmt: skip
+
+    def _touches(self, touches: list[Fault], start: float, attempt: int) -> list[tuple[float, bytes]]:
+        """Touch packets (time, bytes) for the scripted touches of one signature; none without a touch screen."""
+        s = self.settings
+        sensor: isdv4.TouchSensor | None = s["touch"]
+        if sensor is None or not touches:
+            return []
+        length = sensor.packet_length
+        max_x, max_y = min(s["touch_max_x"], 0x3FFF), min(s["touch_max_y"], 0x3FFF)
+        with_capacity = length != isdv4.TOUCH_93_LEN
+        dt = 1.0 / TOUCH_RATE_HZ
+        out: list[tuple[float, bytes]] = []
+        for touch in touches:
+            at = float(touch.param("at", 0.0))
+            seconds = float(touch.param("seconds", 0.3))
+            x = max(0, min(max_x, int(touch.param("x", max_x // 2))))
+            y = max(0, min(max_y, int(touch.param("y", max_y // 2))))
+            two = int(touch.param("fingers", 1)) >= 2 and sensor is isdv4.TouchSensor.TWO_FINGER
+            x2 = max(0, min(max_x, int(touch.param("x2", x + max_x // 8)))) if two else 0
+            y2 = max(0, min(max_y, int(touch.param("y2", y)))) if two else 0
+            capacity = max(0, min(0x3FFF, int(touch.param("capacity", 200)))) if with_capacity else 0
+            reports = max(1, int(round(seconds * TOUCH_RATE_HZ)))
+            down = isdv4.TouchPacket(length, True, x, y, capacity, two, x2, y2, capacity if two else 0).encode()
+            for k in range(reports):
+                out.append((start + at + k * dt, down))
+            up = isdv4.TouchPacket(length, False, x, y, 0, False, x2, y2, 0).encode()  # the finger leaves
+            out.append((start + at + reports * dt, up))
+            self.emit({"event": "touch", "attempt": attempt, "at": at, "x": x, "y": y, "fingers": 2 if two else 1,
+                       "packets": reports + 1})  # fmt: skip
+        return out

@@ -20,6 +20,18 @@ TOML form::
 Attempts are counted per (operation, part) pair, so "the second capture of the left index finger" is
 ``operation = "capture", part = "L_INDEX", attempt = 2``.
 
+Optional ``[[touches]]`` entries script things that are no faults but happen on the wire all the same: a finger or
+a palm on a signature pad's touch screen during a signature (the ISDV4 simulator sends touch packets for them; see
+its docstring for the fields). They are matched like faults (``operation``, default ``"capture"``, ``part``,
+``attempt``) and do not hide a fault scripted for the same attempt (a single ``[touches]`` table works too)::
+
+    [[touches]]
+    attempt = 2                    # the second signature
+    at = 0.4                       # seconds after the pen comes near
+    seconds = 0.5
+    x = 1800
+    y = 2400
+
 An optional ``[applicant]`` table sets who stands at the device and how the simulated device behaves when no
 fault is scripted (the wire simulators read it as their settings: ``seed``, ``finger``, ``missing``, ``pace``,
 ``throttle`` ...; see each simulator's docstring)::
@@ -82,9 +94,15 @@ class Scenario:
     """Counts operations and hands out the first fault that matches each one."""
 
     def __init__(
-        self, faults: list[Fault] | None = None, device: str | None = None, applicant: dict[str, Any] | None = None
+        self,
+        faults: list[Fault] | None = None,
+        device: str | None = None,
+        applicant: dict[str, Any] | None = None,
+        touches: list[Fault] | None = None,
     ):
         self.faults = list(faults or [])
+        #: ``[[touches]]`` entries (kind ``"touch"``), matched like faults but never returned by :meth:`fault_for`.
+        self.touches = list(touches or [])
         self.device = device
         #: Settings of the simulated applicant/device (the ``[applicant]`` table); empty by default.
         self.applicant: dict[str, Any] = dict(applicant or {})
@@ -98,37 +116,26 @@ class Scenario:
     def from_dict(cls, data: dict[str, Any], source: str = "<scenario>") -> "Scenario":
         if not isinstance(data, dict):
             raise ScenarioError(f"{source}: skenario harus berupa tabel/objek")
-        unknown = set(data) - {"device", "faults", "description", "applicant"}
+        unknown = set(data) - {"device", "faults", "description", "applicant", "touches"}
         if unknown:
             raise ScenarioError(f"{source}: kunci tidak dikenal: {', '.join(sorted(unknown))}")
-        faults = []
-        for index, raw in enumerate(data.get("faults", []), start=1):
-            if not isinstance(raw, dict):
-                raise ScenarioError(f"{source}: faults[{index}] harus berupa tabel")
-            raw = dict(raw)
-            kind = raw.pop("kind", None)
-            if kind not in FAULT_KINDS:
-                raise ScenarioError(f"{source}: faults[{index}] jenis gangguan tidak dikenal: {kind!r} "
-                                    f"(pilihan: {', '.join(sorted(FAULT_KINDS))})")
-            attempt = raw.pop("attempt", None)
-            if attempt is None:
-                attempts = None
-            else:
-                values = attempt if isinstance(attempt, list) else [attempt]
-                if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values):
-                    raise ScenarioError(f"{source}: faults[{index}] attempt harus bilangan bulat >= 1")
-                attempts = frozenset(values)
-            operation = raw.pop("operation", None)
-            part = raw.pop("part", None)
-            for name, value in (("operation", operation), ("part", part)):
-                if value is not None and not isinstance(value, str):
-                    raise ScenarioError(f"{source}: faults[{index}] {name} harus teks")
-            faults.append(Fault(kind, operation, part, attempts, raw))
+        faults = [
+            _entry(raw, f"{source}: faults[{index}]") for index, raw in enumerate(data.get("faults", []), start=1)
+        ]
+        raw_touches = data.get("touches", [])
+        if isinstance(raw_touches, dict):  # a single [touches] table
+            raw_touches = [raw_touches]
+        if not isinstance(raw_touches, list):
+            raise ScenarioError(f"{source}: touches harus berupa daftar tabel [[touches]]")
+        touches = [
+            _entry(raw, f"{source}: touches[{index}]", kind="touch", operation="capture")
+            for index, raw in enumerate(raw_touches, start=1)
+        ]
         device = data.get("device")
         applicant = data.get("applicant", {})
         if not isinstance(applicant, dict):
             raise ScenarioError(f"{source}: applicant harus berupa tabel")
-        return cls(faults, device if isinstance(device, str) else None, applicant)
+        return cls(faults, device if isinstance(device, str) else None, applicant, touches)
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
@@ -154,3 +161,35 @@ class Scenario:
 
     def occurrences(self, operation: str, part: str | None = None) -> int:
         return self._counts[(operation, part)]
+
+    def touches_for(self, operation: str, part: str | None = None) -> list[Fault]:
+        """The ``[[touches]]`` entries for the occurrence of ``operation`` on ``part`` that :meth:`fault_for` counted
+        last (call it after ``fault_for``; it counts nothing itself)."""
+        occurrence = self._counts[(operation, part)]
+        return [touch for touch in self.touches if touch.matches(operation, part, occurrence)]
+
+
+def _entry(raw: Any, where: str, *, kind: str | None = None, operation: str | None = None) -> Fault:
+    """One ``[[faults]]`` (``kind`` from the entry) or ``[[touches]]`` (``kind`` given) entry."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where} harus berupa tabel")
+    raw = dict(raw)
+    if kind is None:
+        kind = raw.pop("kind", None)
+        if kind not in FAULT_KINDS:
+            raise ScenarioError(f"{where} jenis gangguan tidak dikenal: {kind!r} "
+                                f"(pilihan: {', '.join(sorted(FAULT_KINDS))})")
+    attempt = raw.pop("attempt", None)
+    if attempt is None:
+        attempts = None
+    else:
+        values = attempt if isinstance(attempt, list) else [attempt]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values):
+            raise ScenarioError(f"{where} attempt harus bilangan bulat >= 1")
+        attempts = frozenset(values)
+    operation = raw.pop("operation", operation)
+    part = raw.pop("part", None)
+    for name, value in (("operation", operation), ("part", part)):
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError(f"{where} {name} harus teks")
+    return Fault(kind, operation, part, attempts, raw)

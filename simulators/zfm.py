@@ -3,11 +3,23 @@
 It answers the host's command packets as the module does (:mod:`drivers.protocols.zfm` is the shared codec):
 VfyPwd, ReadSysPara, GenImg, UpImage (the 4-bit image in 128-byte data packets), Img2Tz, RegModel, Store,
 LoadChar, Match, Search / HighSpeedSearch, DeleteChar, Empty, TempleteNum, ReadConList, SetSysPara, SetPwd,
-SetAdder, GetRandomCode, HandShake, CheckSensor, AuraLedConfig and SoftReset. UpChar, DownChar and DownImage
-are not simulated (cc 0x0D / 0x0E). The module keeps a template library, so Store, Search and Match behave as
-on the real module; "templates" are the finger images themselves, compared with :mod:`biometrics.fingerprint_match`
-(the module score is the comparator's score x 200; the decision threshold follows the security level, see
+SetAdder, GetRandomCode, HandShake, CheckSensor, AuraLedConfig and SoftReset, and the three transfers from and to
+the host: UpChar (0x08: ack, then the character buffer's template as data packets, the last one PID 0x08),
+DownChar (0x09) and DownImage (0x0B: ack "ready", then the host sends data packets until an end packet; data
+packets are never acknowledged), all in the configured packet size. The module keeps a template library, so
+Store, Search and Match behave as on the real module, compared with :mod:`biometrics.fingerprint_match` (the
+module score is the comparator's score x 200; the decision threshold follows the security level, see
 :data:`MODULE_THRESHOLDS`).
+
+**Templates.** A real module's template is an opaque vendor format (512 bytes on the ZFM-20/R30x: UpChar sends
+four 128-byte packets). The simulated module's template (:func:`encode_template`) is a 512-byte record the
+comparator can use again: magic ``SZ``, version and coordinate shift, the number of minutiae, the foreground
+block map (one bit per 8 x 8 px block) and up to 120 minutiae of 3 bytes (x 9 bits, y 9 bits, direction
+6 bits), then a 16-bit sum. Img2Tz stores exactly what an UpChar would return, so a template uploaded, downloaded
+into another (simulated) module and stored there matches as it did at home. Bytes that are not such a record
+are kept as they came (UpChar returns them) but match nothing. A data transfer from the host that fails
+(a data packet with a bad checksum, packets missing before the end packet, a command in the middle) leaves the
+buffer empty: UpChar then answers 0x0D, Img2Tz 0x15, and ReadSysPara clears the image-valid status bit.
 
 **The simulated applicant** (:class:`FingerApplicant`). A real module cannot be told which finger to expect, so
 the simulator plays a person who follows the station's SOP order: the ten fingers from the right thumb
@@ -33,7 +45,7 @@ common ``throttle``, ``deaf`` (default 0.5 s, the module's start-up deafness) an
 **Faults** (``simulators.scenario``), by operation: ``open`` (VfyPwd), ``status`` (ReadSysPara), ``capture``
 (GenImg: part = the finger the applicant means to present), ``upload`` (UpImage), ``extract`` (Img2Tz),
 ``merge`` (RegModel), ``store``, ``load`` (LoadChar), ``match``, ``search``, and the lower-case instruction name
-for the rest. Kinds:
+for the rest (``up_char``, ``down_char``, ``down_image``). Kinds:
 
 * ``low_quality``: the image is smudged/dry/faint (Img2Tz then answers 0x07);
 * ``no_finger``: GenImg answers 0x02 for the whole capture (or for ``seconds``);
@@ -42,15 +54,23 @@ for the rest. Kinds:
 * ``error_code``: the answer carries confirmation code ``code`` (default 0x01; 0x0F for ``upload``);
 * ``no_answer``, ``garbage``, ``bad_checksum``, ``truncated``, ``slow`` (``seconds``), ``unplug`` (after
   ``after_bytes`` of the answer; ``replug_after`` seconds to come back) and ``replug`` (drop off and come
-  back after ``seconds``): the answer on the wire. On ``upload`` they hit the image data after the ack:
-  ``bad_checksum`` corrupts data packet ``packet`` (default the middle one), ``garbage`` replaces the data.
+  back after ``seconds``): the answer on the wire. On ``upload`` and ``up_char`` they hit the data after the
+  ack: ``bad_checksum`` corrupts data packet ``packet`` (default the middle one), ``garbage`` replaces the data,
+  ``truncated``/``unplug`` cut it. On ``down_char`` and ``down_image`` the line fails while the host's data
+  comes in: ``bad_checksum`` (data packet ``packet`` arrives corrupted), ``garbage`` (noise instead of it) and
+  ``truncated`` (the packets after the middle one are lost) spoil the transfer, ``unplug`` drops the link after
+  the module received ``after_bytes`` (default half) of the data; ``no_answer``, ``slow``, ``replug`` and
+  ``error_code`` (default 0x0E) act on the ack.
 
 Events: ``finger`` (an image went to the host: asked, finger, impression, quality), ``enrolled``, ``match``,
-``search``, ``deleted``, ``fault``, ``unplug``, ``replug``.
+``search``, ``deleted``, ``template`` (UpChar/DownChar: direction, buffer, bytes, valid), ``image`` (DownImage:
+bytes, quality), ``transfer_failed`` (a download from the host that did not arrive: what, reason), ``fault``,
+``unplug``, ``replug``.
 """
 
 from __future__ import annotations
 
+import math
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,8 +78,12 @@ from typing import Any
 
 import numpy as np
 
-from biometrics.fingerprint_match import compare
+from biometrics.fingerprint_match import FingerprintFeatures, compare, extract
+from biometrics.fingerprint_match import template as features_from_minutiae
 from biometrics.fingerprint_quality import quality as fingerprint_quality
+from biometrics.minutiae import MAX_MINUTIAE, Minutiae
+from biometrics.ridge import BLOCK
+from drivers.errors import ProtocolError
 from drivers.interfaces import Finger
 from drivers.protocols import zfm
 from drivers.protocols.zfm import ConfirmationCode as CC
@@ -78,6 +102,70 @@ SCORE_SCALE = 200
 #: host receives them) genuine pairs scored at least 0.25 (median 0.35) and impostor pairs at most 0.12, so the
 #: default level 3 sits between them.
 MODULE_THRESHOLDS = {1: 0.14, 2: 0.16, 3: 0.18, 4: 0.21, 5: 0.24}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The simulated module's template format (see the module docstring)
+# ------------------------------------------------------------------------------------------------------------
+
+TEMPLATE_MAGIC = b"SZ"
+TEMPLATE_VERSION = 1
+#: Template size of the ZFM-20 / R30x ("UpChar": 4 data packets of 128 bytes).
+TEMPLATE_SIZE = 512
+_ANGLE_STEPS = 64  # 6 bits of direction: 5.6 degree steps, far below the comparator's angle tolerances
+_TEMPLATE_HEADER = struct.Struct(">2sBBBB")  # magic, version << 4 | coordinate shift, count, grid h, grid w
+
+
+def template_size(geometry: zfm.ImageGeometry) -> int:
+    """Bytes of a template for this sensor: 512, or more (in 32-byte steps) when the foreground map needs it."""
+    grid = (geometry.height // BLOCK) * (geometry.width // BLOCK)
+    need = _TEMPLATE_HEADER.size + (grid + 7) // 8 + 3 * MAX_MINUTIAE + 2
+    return max(TEMPLATE_SIZE, -(-need // 32) * 32)
+
+
+def encode_template(features: FingerprintFeatures, size: int = TEMPLATE_SIZE) -> bytes:
+    """The simulated module's template of ``features`` (foreground map and minutiae), ``size`` bytes."""
+    m = features.minutiae
+    grid_h, grid_w = features.foreground.shape
+    height, width = m.mask.shape
+    shift = 0
+    while (max(height, width) - 1) >> shift > 0x1FF:  # coordinates have 9 bits
+        shift += 1
+    count = min(len(m), MAX_MINUTIAE)
+    out = bytearray(_TEMPLATE_HEADER.pack(TEMPLATE_MAGIC, TEMPLATE_VERSION << 4 | shift, count, grid_h, grid_w))
+    out += np.packbits(features.foreground.astype(np.uint8).ravel()).tobytes()
+    for i in range(count):
+        q = int(math.floor((float(m.angle[i]) + math.pi) / (2 * math.pi) * _ANGLE_STEPS)) % _ANGLE_STEPS
+        value = (int(m.x[i]) >> shift) << 15 | (int(m.y[i]) >> shift) << 6 | q
+        out += value.to_bytes(3, "big")
+    if len(out) + 2 > size:
+        raise ValueError(f"template needs {len(out) + 2} bytes, only {size} available")
+    out += bytes(size - 2 - len(out))
+    out += struct.pack(">H", sum(out) & 0xFFFF)
+    return bytes(out)
+
+
+def decode_template(data: bytes) -> FingerprintFeatures | None:
+    """Features of a template made by :func:`encode_template`; ``None`` for any other bytes."""
+    data = bytes(data)
+    header = _TEMPLATE_HEADER.size
+    if len(data) < header + 2 or struct.unpack(">H", data[-2:])[0] != sum(data[:-2]) & 0xFFFF:
+        return None
+    magic, version_shift, count, grid_h, grid_w = _TEMPLATE_HEADER.unpack_from(data)
+    version, shift = version_shift >> 4, version_shift & 0x0F
+    grid_bytes = (grid_h * grid_w + 7) // 8
+    if magic != TEMPLATE_MAGIC or version != TEMPLATE_VERSION or header + grid_bytes + 3 * count + 2 > len(data):
+        return None
+    bits = np.unpackbits(np.frombuffer(data, np.uint8, grid_bytes, header))[: grid_h * grid_w]
+    foreground = bits.reshape(grid_h, grid_w).astype(bool)
+    raw = np.frombuffer(data, np.uint8, 3 * count, header + grid_bytes).reshape(count, 3).astype(np.int64)
+    values = raw[:, 0] << 16 | raw[:, 1] << 8 | raw[:, 2]
+    xs = ((values >> 15) << shift).astype(np.float32)
+    ys = (((values >> 6) & 0x1FF) << shift).astype(np.float32)
+    angles = (((values & 0x3F) + 0.5) * (2 * math.pi / _ANGLE_STEPS) - math.pi).astype(np.float32)
+    shape = (grid_h * BLOCK, grid_w * BLOCK)
+    minutiae = Minutiae(xs, ys, angles, np.ones(count, np.int8), np.zeros(shape, np.uint8), np.zeros(shape, bool), 0.0)
+    return features_from_minutiae(minutiae, foreground)
 
 
 def _finger(value: Any) -> Finger:
@@ -168,15 +256,39 @@ class FingerApplicant:
 @dataclass
 class _Image:
     pixels: np.ndarray  # as the host receives it (4-bit, unpacked)
-    finger: Finger
+    finger: Finger | None  # None: an image the host downloaded
     quality: float
     impression: int
 
 
 @dataclass
 class _Template:
-    pixels: np.ndarray
-    finger: Finger
+    data: bytes  # what UpChar sends
+    features: FingerprintFeatures | None  # None: bytes that are no template of this module
+    finger: Finger | None
+
+    def score(self, other: _Template) -> float:
+        if self.features is None or other.features is None:
+            return 0.0
+        return compare(self.features, other.features).score
+
+
+@dataclass
+class _Download:
+    """A DownChar / DownImage transfer in progress: the host's data packets until the end packet."""
+
+    what: str  # "template" or "image"
+    buffer_id: int
+    fault: Fault | None
+    assembler: zfm.DataAssembler
+    expected: int  # payload bytes the module expects
+    packet_size: int
+    received: int = 0  # bytes (whole frames) so far
+    packets: int = 0
+
+    @property
+    def expected_packets(self) -> int:
+        return max(1, math.ceil(self.expected / self.packet_size))
 
 
 @dataclass
@@ -237,6 +349,9 @@ class ZfmSimulator(WireDevice):
         self._state = _State()
         self._capture: _Capture | None = None
         self._lifting = False
+        self._download: _Download | None = None
+        #: Bytes of one template (UpChar / DownChar).
+        self.template_size = template_size(self.geometry)
 
     @property
     def threshold(self) -> float:
@@ -257,6 +372,7 @@ class ZfmSimulator(WireDevice):
         self._state = _State()
         self._capture = None
         self._lifting = False
+        self._download = None
 
     def garbage(self, size: int) -> bytes:
         return bytes(self._rng.choice(range(0x00, 0xEF)) for _ in range(max(1, size)))
@@ -282,13 +398,24 @@ class ZfmSimulator(WireDevice):
 
     def handle(self, data: bytes, now: float) -> None:
         packets = self._reader.feed(data)
-        if self._reader.errors > self._errors_seen:  # a command with a bad checksum: "packet receive error"
+        if self._reader.errors > self._errors_seen:
             self._errors_seen = self._reader.errors
-            if now >= self._state.processing_until:
-                self.send(self._ack(CC.PACKET_RECEIVE_ERROR))
+            if self._download is not None:
+                # Data packets are never acknowledged: a corrupt one silently spoils the transfer.
+                self._fail_download("checksum")
+            elif now >= self._state.processing_until:
+                self.send(self._ack(CC.PACKET_RECEIVE_ERROR))  # a command with a bad checksum
         for packet in packets:
-            if packet.address != self.address or packet.pid is not zfm.PID.COMMAND:
-                continue  # another module's packet, or data the simulator does not take
+            if packet.address != self.address:
+                continue  # another module's packet
+            if packet.pid in (zfm.PID.DATA, zfm.PID.END_DATA):
+                if self._download is not None:
+                    self._download_data(packet, now)
+                continue  # data nobody asked for
+            if packet.pid is not zfm.PID.COMMAND:
+                continue
+            if self._download is not None:
+                self._fail_download("command")  # the host gave up on the transfer
             if now < self._state.processing_until:
                 continue  # half duplex: still working on the previous command
             try:
@@ -314,10 +441,7 @@ class ZfmSimulator(WireDevice):
         handler = getattr(self, f"_do_{inst.name.lower()}", None) if isinstance(inst, I) else None
         if handler is None:
             operation = inst.name.lower() if isinstance(inst, I) else f"instruction_{int(inst):02x}"
-            fault = self.fault(operation)
-            code = {I.UP_CHAR: CC.UPLOAD_TEMPLATE_FAILED, I.DOWN_CHAR: CC.CANNOT_RECEIVE_DATA,
-                    I.DOWN_IMAGE: CC.CANNOT_RECEIVE_DATA}.get(inst, CC.PACKET_RECEIVE_ERROR)  # fmt: skip
-            self._reply(self._ack(code), fault)
+            self._reply(self._ack(CC.PACKET_RECEIVE_ERROR), self.fault(operation))
             return
         handler(command, now)
 
@@ -466,29 +590,9 @@ class ZfmSimulator(WireDevice):
         if image is None:
             self._reply(self._ack(CC.NO_VALID_IMAGE), fault)
             return
-        kind = fault.kind if fault is not None else None
-        if kind == "error_code":
-            self.send(self._ack(_code(fault, CC.UPLOAD_IMAGE_FAILED)))
+        delivered = self._send_data(zfm.pack_image(image.pixels), fault, CC.UPLOAD_IMAGE_FAILED)
+        if delivered is None:
             return
-        if kind in ("no_answer", "replug", "busy"):
-            self._reply(self._ack(), fault)
-            return
-        payload = zfm.pack_image(image.pixels)
-        packets = [p.encode() for p in zfm.split_data(payload, self.packet_size, address=self.address)]
-        ack = self._ack()
-        if kind == "bad_checksum":
-            index = int(fault.param("packet", len(packets) // 2)) % len(packets)
-            packets[index] = self._corrupt(packets[index])
-        elif kind == "garbage":
-            packets = [self.garbage(sum(len(p) for p in packets))]
-        data = b"".join(packets)
-        self.send(ack)
-        if kind in ("truncated", "unplug", "slow"):
-            self.answer(data, fault, default_cut=len(data) // 2 + 5)  # inside a data packet
-            delivered = kind == "slow"
-        else:
-            self.send(data)
-            delivered = kind not in WIRE_FAULTS  # bad_checksum and garbage spoil the image
         if capture is not None:
             capture.used = True
             if delivered:
@@ -497,7 +601,141 @@ class ZfmSimulator(WireDevice):
             self.emit({"event": "finger", "asked": part, "finger": image.finger.name,
                        "impression": image.impression, "quality": image.quality})  # fmt: skip
 
+    def _send_data(self, payload: bytes, fault: Fault | None, failed_code: int) -> bool | None:
+        """Ack, then ``payload`` as data packets through the scripted fault. Returns whether the host got the data
+        intact (``None``: not even the ack went out as it should)."""
+        kind = fault.kind if fault is not None else None
+        if kind == "error_code":
+            self.send(self._ack(_code(fault, failed_code)))
+            return None
+        if kind in ("no_answer", "replug", "busy"):
+            self._reply(self._ack(), fault)
+            return None
+        packets = [p.encode() for p in zfm.split_data(payload, self.packet_size, address=self.address)]
+        if kind == "bad_checksum":
+            index = int(fault.param("packet", len(packets) // 2)) % len(packets)
+            packets[index] = self._corrupt(packets[index])
+        elif kind == "garbage":
+            packets = [self.garbage(sum(len(p) for p in packets))]
+        data = b"".join(packets)
+        self.send(self._ack())
+        if kind in ("truncated", "unplug", "slow"):
+            self.answer(data, fault, default_cut=len(data) // 2 + 5)  # inside a data packet
+            return kind == "slow"
+        self.send(data)
+        return kind not in WIRE_FAULTS  # bad_checksum and garbage spoil the data
+
+    # ------------------------------------------------------------------ transfers to and from the host
+
+    def _do_up_char(self, command: zfm.Command, now: float) -> None:
+        buffer_id = command.args[0]
+        fault = self.fault("up_char")
+        if buffer_id not in (1, 2):
+            self._reply(self._ack(CC.INVALID_REGISTER), fault)
+            return
+        template = self._state.buffers[buffer_id]
+        if template is None:
+            self._reply(self._ack(CC.UPLOAD_TEMPLATE_FAILED), fault)  # nothing in the buffer to upload
+            return
+        if self._send_data(template.data, fault, CC.UPLOAD_TEMPLATE_FAILED):
+            self.emit({"event": "template", "direction": "up", "buffer": buffer_id, "bytes": len(template.data),
+                       "valid": template.features is not None})  # fmt: skip
+
+    def _do_down_char(self, command: zfm.Command, now: float) -> None:
+        buffer_id = command.args[0]
+        fault = self.fault("down_char")
+        if buffer_id not in (1, 2):
+            self._reply(self._ack(CC.INVALID_REGISTER), fault)
+            return
+        self._start_download("template", buffer_id, fault, self.template_size)
+
+    def _do_down_image(self, command: zfm.Command, now: float) -> None:
+        self._start_download("image", 0, self.fault("down_image"), self.geometry.packed_size)
+
+    def _start_download(self, what: str, buffer_id: int, fault: Fault | None, expected: int) -> None:
+        kind = fault.kind if fault is not None else None
+        if kind == "error_code":
+            self.send(self._ack(_code(fault, CC.CANNOT_RECEIVE_DATA)))
+            return
+        # The buffer is overwritten from here on: a transfer that does not complete leaves it empty.
+        if what == "template":
+            self._state.buffers[buffer_id] = None
+        else:
+            self._state.image = None
+        ack_fault = fault if kind in ("no_answer", "slow", "replug", "busy") else None
+        self._reply(self._ack(), ack_fault)
+        if kind in ("replug", "busy"):
+            return
+        assembler = zfm.DataAssembler(packet_size=self.packet_size)
+        self._download = _Download(what, buffer_id, fault, assembler, expected, self.packet_size)
+
+    def _download_data(self, packet: zfm.Packet, now: float) -> None:
+        download = self._download
+        assert download is not None
+        fault = download.fault
+        kind = fault.kind if fault is not None else None
+        index = download.packets
+        download.packets += 1
+        size = len(packet.encode())
+        middle = download.expected_packets // 2
+        if kind == "unplug":
+            cut = fault.param("after_bytes")
+            wire = download.expected + 11 * download.expected_packets
+            limit = int(cut) if cut is not None else wire // 2
+            if download.received + size > limit:
+                self._download = None
+                replug = fault.param("replug_after")
+                self.emit({"event": "transfer_failed", "what": download.what, "reason": "unplug"})
+                self.unplug(replug_after=None if replug is None else float(replug))
+                return
+        download.received += size
+        if kind in ("bad_checksum", "garbage") and index == int(fault.param("packet", middle)):
+            self._fail_download("checksum" if kind == "bad_checksum" else "garbage")
+            return
+        if kind == "truncated" and index >= int(fault.param("packet", middle)):
+            if packet.pid is zfm.PID.END_DATA:
+                self._fail_download("truncated")
+            return  # lost on the line
+        try:
+            payload = download.assembler.add(packet)
+        except ProtocolError:
+            self._fail_download("sequence")
+            return
+        if payload is None:
+            return
+        self._download = None
+        if download.what == "template":
+            template = _Template(payload, decode_template(payload), None)
+            self._state.buffers[download.buffer_id] = template
+            self.emit({"event": "template", "direction": "down", "buffer": download.buffer_id, "bytes": len(payload),
+                       "valid": template.features is not None})  # fmt: skip
+            return
+        try:
+            pixels = zfm.unpack_image(payload, self.geometry)
+        except ProtocolError:
+            self.emit({"event": "transfer_failed", "what": "image", "reason": "size", "bytes": len(payload)})
+            return
+        pixels = zfm.unpack_image(zfm.pack_image(pixels), self.geometry)  # the buffer holds 4-bit pixels
+        image = _Image(pixels, None, round(float(fingerprint_quality(pixels)), 1), 0)
+        self._state.image = image
+        self.emit({"event": "image", "direction": "down", "bytes": len(payload), "quality": image.quality})
+
+    def _fail_download(self, reason: str) -> None:
+        download, self._download = self._download, None
+        if download is None:
+            return
+        if download.what == "template":
+            self._state.buffers[download.buffer_id] = None
+        else:
+            self._state.image = None
+        self.emit({"event": "transfer_failed", "what": download.what, "reason": reason})
+
     # ------------------------------------------------------------------ templates
+
+    def _template(self, image: _Image) -> _Template:
+        """Img2Tz: the features of the image, exactly as an UpChar would carry them."""
+        data = encode_template(extract(image.pixels), self.template_size)
+        return _Template(data, decode_template(data), image.finger)
 
     def _do_img2tz(self, command: zfm.Command, now: float) -> None:
         buffer_id = command.args[0]
@@ -514,7 +752,7 @@ class ZfmSimulator(WireDevice):
             code = CC.TOO_FEW_FEATURES
         else:
             code = CC.OK
-            self._state.buffers[buffer_id] = _Template(image.pixels, image.finger)
+            self._state.buffers[buffer_id] = self._template(image)
         if capture is not None:
             capture.used = True
             if code is CC.OK and (fault is None or fault.kind == "slow"):
@@ -527,7 +765,7 @@ class ZfmSimulator(WireDevice):
         if one is None or two is None:
             self._reply(self._ack(CC.MERGE_FAILED), fault)
             return
-        if compare(one.pixels, two.pixels).score < self.threshold:
+        if one.score(two) < self.threshold:
             self._reply(self._ack(CC.MERGE_FAILED), fault)
             return
         self._state.buffers[2] = one
@@ -545,7 +783,8 @@ class ZfmSimulator(WireDevice):
             code = CC.OK
         if code is CC.OK and (fault is None or fault.kind in ("slow",)):
             self.library[page] = template  # type: ignore[assignment]
-            self.emit({"event": "enrolled", "page": page, "finger": template.finger.name})  # type: ignore[union-attr]
+            finger = template.finger.name if template.finger is not None else None  # type: ignore[union-attr]
+            self.emit({"event": "enrolled", "page": page, "finger": finger})
         self._reply(self._ack(code), fault)
 
     def _do_load_char(self, command: zfm.Command, now: float) -> None:
@@ -566,9 +805,9 @@ class ZfmSimulator(WireDevice):
         if one is None or two is None:
             self._reply(self._ack(CC.PACKET_RECEIVE_ERROR), fault)
             return
-        result = compare(one.pixels, two.pixels)
-        matched = result.score >= self.threshold
-        score = int(round(result.score * SCORE_SCALE))
+        value = one.score(two)
+        matched = value >= self.threshold
+        score = int(round(value * SCORE_SCALE))
         self.emit({"event": "match", "matched": matched, "score": score})
         self._reply(zfm.match_ack(score, matched=matched, address=self.address).encode(), fault)
 
@@ -581,7 +820,7 @@ class ZfmSimulator(WireDevice):
             return
         best_page, best_score = 0, 0.0
         for page in sorted(p for p in self.library if start <= p < start + count):
-            score = compare(self.library[page].pixels, probe.pixels).score
+            score = self.library[page].score(probe)
             if score > best_score:
                 best_page, best_score = page, score
         found = best_score >= self.threshold

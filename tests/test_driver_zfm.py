@@ -348,3 +348,203 @@ def test_the_scenario_s_applicant_table_sets_the_person_and_missing_fingers():
         device.capture_finger(Finger.L_INDEX, timeout=TIMEOUT)  # verification falls back to the left index
         presented = [e["finger"] for e in control.events_of("finger")]
     assert presented == [f.name for f in Finger if f is not Finger.R_INDEX] + ["L_INDEX"]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Transfers: UpChar, DownChar, DownImage
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _render(finger: Finger, impression: int, seed: int = 1) -> np.ndarray:
+    from simulators.models import fingerprint
+
+    return fingerprint.render_finger(seed, finger, impression, poor=False, size=(288, 256))
+
+
+def _sniff(control) -> list[bytes]:
+    sent: list[bytes] = []
+    handle = control.device.handle
+    control.device.handle = lambda data, now: (sent.append(data), handle(data, now))[1]
+    return sent
+
+
+def test_a_template_goes_up_the_library_is_emptied_and_it_comes_back_down():
+    with running("zfm", finger="R_INDEX") as (url, control):
+        device = opened(url)
+        page = device.enroll(timeout=TIMEOUT * 2)
+        sent = _sniff(control)
+        device.load_template(page, 1)
+        template = device.upload_template(1)
+        assert len(template) == 512  # ZFM-20: four data packets of 128 bytes
+        wire = b"".join(sent).hex().upper()
+        assert "EF01FFFFFFFF010004080100" + "0E" in wire  # UpChar(1), sum 0x000E
+        device.clear_library()
+        assert device.stored_pages() == set() and not device.search(timeout=TIMEOUT).found
+        sent.clear()
+        device.download_template(template, 2)
+        wire = b"".join(sent)
+        assert wire.startswith(bytes.fromhex("EF01FFFFFFFF010004090200" + "10"))  # DownChar(2), sum 0x0010
+        assert [e["direction"] for e in control.events_of("template")][-2:] == ["down", "up"]  # read back
+        assert device.store_template(9, 2) == 9 and device.stored_pages() == {9}
+        found = device.search(timeout=TIMEOUT)
+        assert found.found and found.page_id == 9 and found.score > 0
+        device.load_template(9, 1)
+        assert device.upload_template(1) == template  # the module keeps the bytes as they came
+
+
+def test_a_template_moves_to_another_module_with_another_packet_size():
+    with running("zfm", finger="L_INDEX") as (url_a, _), \
+            running("zfm", finger="L_INDEX", packet_size=32) as (url_b, control_b):
+        first = opened(url_a)
+        page = first.enroll(timeout=TIMEOUT * 2)
+        first.load_template(page)
+        template = first.upload_template()
+        second = opened(url_b)
+        assert second.info().extra["packet_size"] == 32
+        sent = _sniff(control_b)
+        second.download_template(template)
+        data_packets = [b for b in b"".join(sent).split(b"\xef\x01\xff\xff\xff\xff")[1:] if b[0] in (0x02, 0x08)]
+        assert len(data_packets) == 16 and data_packets[-1][0] == 0x08  # 512 bytes in 32-byte packets
+        assert second.store_template() == 0
+        assert second.verify(0, timeout=TIMEOUT).matched  # a fresh impression on the second module
+        control_b.device.present("R_THUMB")
+        assert not second.verify(0, timeout=TIMEOUT).matched
+
+
+def test_a_downloaded_image_is_extracted_searched_and_matched():
+    with running("zfm", finger="R_MIDDLE") as (url, control):
+        device = opened(url)
+        page = device.enroll(page_id=4, timeout=TIMEOUT * 2)
+        device.download_image(_render(Finger.R_MIDDLE, 7))  # another impression of the enrolled finger
+        assert control.events_of("image")[-1]["bytes"] == 36864
+        device.extract_template(1)
+        found = device.search_buffer(1)
+        assert found.found and found.page_id == page
+        device.load_template(page, 2)
+        assert device.match_buffers().matched
+        device.download_image(_render(Finger.L_THUMB, 0))  # somebody else's finger
+        device.extract_template(1)
+        assert not device.search_buffer(1).found
+        assert not device.match_buffers().matched
+        device.download_image(np.full((288, 256), 200, np.uint8))  # a blank glass: no ridges
+        with pytest.raises(CaptureFailed) as poor:
+            device.extract_template(1)
+        assert poor.value.code in (0x06, 0x07)
+        with pytest.raises(DeviceConfigError):
+            device.download_image(np.zeros((192, 192), np.uint8))  # not this sensor's size
+        with pytest.raises(DeviceConfigError):
+            device.download_template(b"")
+        with pytest.raises(DeviceConfigError):
+            device.upload_template(3)
+
+
+def test_bytes_that_are_no_template_are_kept_but_match_nothing():
+    with running("zfm", finger="R_INDEX") as (url, _):
+        device = opened(url)
+        device.enroll(page_id=0, timeout=TIMEOUT * 2)
+        junk = bytes(range(256)) * 2
+        device.download_template(junk, 1)
+        assert device.upload_template(1) == junk
+        assert not device.search_buffer(1).found
+
+
+# (operation, fault, error): every transfer meets the wire faults with a typed error within the timeout.
+TRANSFER_FAULTS = [
+    ("up_char", {"kind": "no_answer"}, DeviceTimeout),
+    ("up_char", {"kind": "garbage"}, ProtocolError),
+    ("up_char", {"kind": "bad_checksum"}, ProtocolError),
+    ("up_char", {"kind": "truncated"}, ProtocolError),
+    ("up_char", {"kind": "slow", "seconds": 2.5}, DeviceTimeout),
+    ("up_char", {"kind": "error_code"}, ProtocolError),
+    ("up_char", {"kind": "unplug"}, DeviceUnavailable),
+    ("down_char", {"kind": "no_answer"}, DeviceTimeout),
+    ("down_char", {"kind": "garbage"}, ProtocolError),
+    ("down_char", {"kind": "bad_checksum"}, ProtocolError),
+    ("down_char", {"kind": "truncated"}, ProtocolError),
+    ("down_char", {"kind": "error_code"}, ProtocolError),
+    ("down_char", {"kind": "unplug"}, DeviceUnavailable),
+    ("down_image", {"kind": "no_answer"}, DeviceTimeout),
+    ("down_image", {"kind": "garbage"}, ProtocolError),
+    ("down_image", {"kind": "bad_checksum", "packet": 200}, ProtocolError),
+    ("down_image", {"kind": "truncated"}, ProtocolError),
+    ("down_image", {"kind": "error_code", "code": "0x0E"}, ProtocolError),
+    ("down_image", {"kind": "unplug", "after_bytes": 20000}, DeviceUnavailable),
+    ("down_image", {"kind": "replug", "seconds": 0.3}, DeviceUnavailable),
+]
+
+
+def _transfer(device: ZfmScanner, operation: str, template: bytes, image: np.ndarray):
+    if operation == "up_char":
+        device.load_template(0, 1)
+        return lambda: device.upload_template(1)
+    if operation == "down_char":
+        return lambda: device.download_template(template, 2)
+    return lambda: device.download_image(image)
+
+
+@pytest.mark.parametrize("operation, fault, error", TRANSFER_FAULTS,
+                         ids=[f"{op}-{f['kind']}" for op, f, _ in TRANSFER_FAULTS])
+def test_a_fault_during_a_transfer_is_a_typed_error_within_the_timeout(operation, fault, error):
+    image = _render(Finger.R_INDEX, 5)
+    with running("zfm", finger="R_INDEX") as (url, control):
+        device = opened(url)
+        device.enroll(page_id=0, timeout=TIMEOUT * 2)
+        device.load_template(0, 1)
+        template = device.upload_template(1)
+        control.scenario({"faults": [{**fault, "operation": operation, "attempt": 1}]})
+        caught = timed(error, _transfer(device, operation, template, image), TIMEOUT + MARGIN)
+        assert caught.retryable
+        assert any(e["event"] == "fault" and e["operation"] == operation for e in control.events)
+        if fault["kind"] == "unplug":
+            control.replug()
+        elif fault["kind"] in ("slow", "replug"):
+            time.sleep(fault["seconds"] + 0.1)
+        # The same transfer works the second time, and the buffers hold what they should.
+        result = _transfer(device, operation, template, image)()
+        if operation == "up_char":
+            assert result == template
+        elif operation == "down_char":
+            device.load_template(0, 1)
+            assert device.match_buffers().matched
+        else:
+            device.extract_template(1)
+            assert device.search_buffer(1).found
+
+
+def test_a_failed_download_leaves_the_buffer_empty():
+    faults = {"faults": [{"kind": "bad_checksum", "operation": "down_image", "attempt": 1}]}
+    with running("zfm", scenario=faults, finger="R_INDEX") as (url, control):
+        device = opened(url)
+        with pytest.raises(ProtocolError):
+            device.download_image(_render(Finger.R_INDEX, 1))
+        assert control.events_of("transfer_failed")[-1] == {"event": "transfer_failed", "what": "image",
+                                                            "reason": "checksum"}  # fmt: skip
+        with pytest.raises(CaptureFailed) as empty:
+            device.extract_template(1)  # 0x15: no valid image in the buffer
+        assert empty.value.code == 0x15
+        with pytest.raises(ProtocolError) as nothing:
+            device.upload_template(2)  # 0x0D: nothing to upload
+        assert nothing.value.code == 0x0D
+        device.download_template(b"\x01" * 512, 1, verify=False)
+        device.link.write(zfm.split_data(b"\x02" * 64, 32)[0].encode())  # a stray data packet: ignored
+        assert device.upload_template(1) == b"\x01" * 512
+
+
+@pytest.mark.parametrize("transport", ["pty", "tcp"])
+@pytest.mark.parametrize("operation, kind", [("up_char", "bad_checksum"), ("down_image", "unplug"),
+                                             ("down_char", "truncated")])
+def test_transfer_faults_over_a_pty_and_tcp(transport, operation, kind):
+    image = _render(Finger.R_INDEX, 5)
+    with running("zfm", transport, finger="R_INDEX") as (url, control):
+        device = opened(url)
+        device.enroll(page_id=0, timeout=TIMEOUT * 2)
+        device.load_template(0, 1)
+        template = device.upload_template(1)
+        control.scenario({"faults": [{"kind": kind, "operation": operation, "attempt": 1}]})
+        expected = DeviceUnavailable if kind == "unplug" else ProtocolError
+        timed(expected, _transfer(device, operation, template, image), TIMEOUT + MARGIN)
+        if kind == "unplug":
+            control.replug()
+        _transfer(device, operation, template, image)()
+        device.extract_template(1) if operation == "down_image" else device.load_template(0, 1)
+        assert device.search_buffer(1).found

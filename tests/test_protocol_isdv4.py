@@ -244,3 +244,85 @@ def test_packet_length_dispatch() -> None:
     assert isdv4.packet_length(0xC0) == 11
     assert isdv4.packet_length(0x91, 13) == 13
     assert isdv4.packet_length(0xD1, 13) == 13  # touch bit wins over control bit (w8001_interrupt)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Touch: the query reply and the packets, byte by byte from wacom_w8001.c (parse_touchquery,
+# parse_single_touch, parse_multi_touch, w8001_interrupt)
+# ------------------------------------------------------------------------------------------------------------
+
+# Touch query reply of a one-finger capacitive screen (sensor id 1 -> 7-byte packets), panel resolution 10,
+# x_max = y_max = 4095, capacity resolution 6, version 0x0102:
+#   byte 0 = 0x80 lead | 0x40 control | data id 1                        = 0xC1
+#   byte 2 = (4095 & 3) << 5 | (4095 & 3) << 3 | sensor id 1 = 0x60 | 0x18 | 0x01 = 0x79
+#   bytes 3/4 = 4095 >> 9 = 7, (4095 >> 2) & 0x7F = 0x7F; bytes 5/6 the same for y
+#   byte 7 = 6; byte 8 unused; bytes 9/10 = 0x0102 >> 7 = 2, 0x0102 & 0x7F = 2
+GOLDEN_TOUCH_QUERY_9A = hx("C1 0A 79 07 7F 07 7F 06 00 02 02")
+
+
+def test_golden_touch_query_reply_of_a_one_finger_capacitive_screen() -> None:
+    reply = TouchQueryReply.decode(GOLDEN_TOUCH_QUERY_9A)
+    assert reply == TouchQueryReply(panel_resolution=10, sensor_id=1, max_x=4095, max_y=4095,
+                                    capacity_resolution=6, version=0x0102, data_id=1)  # fmt: skip
+    assert reply.sensor is isdv4.TouchSensor.CAPACITIVE_9A and reply.packet_length == 7
+    assert reply.encode() == GOLDEN_TOUCH_QUERY_9A
+    assert isinstance(isdv4.PacketParser().feed(GOLDEN_TOUCH_QUERY_9A)[0], ControlPacket)
+
+
+def test_touch_query_defaults_of_early_models() -> None:
+    # x_max = y_max = 0 and panel resolution 12: the kernel takes 1 << 12 for both ranges
+    early = TouchQueryReply.decode(hx("C1 0C 00 00 00 00 00 00 00 00 00"))
+    assert early.has_touch and early.sensor is isdv4.TouchSensor.RESISTIVE_93
+    assert early.effective_max() == (4096, 4096)
+    # "Some non-touch devices may reply to the touch query. But their second byte is empty" (w8001_setup)
+    assert not TouchQueryReply.decode(hx("C1 00 79 07 7F 07 7F 06 00 02 02")).has_touch
+
+
+# One finger at x = 1800, y = 2400 (touch units):
+#   x: 1800 >> 7 = 14 = 0x0E, 1800 & 0x7F = 8 = 0x08;  y: 2400 >> 7 = 18 = 0x12, 2400 & 0x7F = 96 = 0x60
+#   capacity 200: 200 >> 7 = 1, 200 & 0x7F = 72 = 0x48
+GOLDEN_TOUCH_93_DOWN = hx("91 0E 08 12 60")
+GOLDEN_TOUCH_93_UP = hx("90 0E 08 12 60")  # tsw = data[0] & 0x01 clear: the finger left
+GOLDEN_TOUCH_9A_DOWN = hx("91 0E 08 12 60 01 48")
+
+
+def test_golden_single_touch_packets() -> None:
+    down = TouchPacket(5, True, 1800, 2400)
+    assert down.encode() == GOLDEN_TOUCH_93_DOWN and TouchPacket.decode(GOLDEN_TOUCH_93_DOWN) == down
+    up = TouchPacket.decode(GOLDEN_TOUCH_93_UP)
+    assert not up.finger1 and (up.x, up.y) == (1800, 2400)
+    capacitive = TouchPacket(7, True, 1800, 2400, capacity=200)
+    assert capacitive.encode() == GOLDEN_TOUCH_9A_DOWN and TouchPacket.decode(GOLDEN_TOUCH_9A_DOWN) == capacitive
+
+
+def test_golden_two_finger_packet_with_only_the_second_finger_down() -> None:
+    # status 0x92: bit 0 (finger 1) clear, bit 1 (finger 2) set; finger 2 at bytes 7..10 = x 1800, y 2400,
+    # its capacity (bytes 11/12) 200
+    raw = hx("92 00 00 00 00 00 00 0E 08 12 60 01 48")
+    packet = TouchPacket.decode(raw)
+    assert (packet.finger1, packet.finger2, packet.x2, packet.y2, packet.capacity2) == (False, True, 1800, 2400, 200)
+    assert TouchPacket(13, False, 0, 0, 0, True, 1800, 2400, 200).encode() == raw
+
+
+def test_touch_packets_interleaved_with_pen_packets() -> None:
+    stream = GOLDEN_PEN + GOLDEN_TOUCH_9A_DOWN + GOLDEN_PEN + hx("90 0E 08 12 60 00 00") + GOLDEN_PEN
+    parser = isdv4.PacketParser(touch_length=7)
+    out = []
+    for byte in stream:  # byte by byte, as a slow line delivers them
+        out += parser.feed(bytes([byte]))
+    assert [type(p) for p in out] == [PenPacket, TouchPacket, PenPacket, TouchPacket, PenPacket]
+    assert out[1].finger1 and not out[3].finger1 and out[1].capacity == 200
+    assert parser.corrupt == parser.discarded == 0
+    # Parsed with the wrong length (no touch query), the capacity bytes of each 7-byte packet are strays.
+    wrong = isdv4.PacketParser(touch_length=5)
+    assert [type(p) for p in wrong.feed(stream)] == [PenPacket, TouchPacket, PenPacket, TouchPacket, PenPacket]
+    assert wrong.discarded == 4
+
+
+def test_two_finger_packets_are_not_control_packets() -> None:
+    # byte 0 = 0xD3 carries both the control bit (0x40) and the touch bit (0x10): w8001_interrupt takes it as
+    # touch data (the control case breaks out on the touch bit), so it is 13 bytes long, not 11.
+    raw = hx("D3 00 10 00 20 00 03 01 00 01 01 00 04")
+    parser = isdv4.PacketParser(touch_length=13)
+    (packet,) = parser.feed(raw)
+    assert isinstance(packet, TouchPacket) and packet.finger1 and packet.finger2 and packet.x2 == 128

@@ -39,6 +39,16 @@ GOLDEN_COMMANDS = [
     (zfm.read_sys_para(), HEAD + " 01 0003 0F 0013"),
     # DownImage: 01 + 00 + 03 + 0B = 0x0F (the ZFM-70 manual prints "000fH")
     (zfm.down_image(), HEAD + " 01 0003 0B 000F"),
+    # UpChar(buffer 1): 01 + 00 + 04 + 08 + 01 = 0x0E
+    (zfm.up_char(1), HEAD + " 01 0004 08 01 000E"),
+    # UpChar(buffer 2): 01 + 00 + 04 + 08 + 02 = 0x0F
+    (zfm.up_char(2), HEAD + " 01 0004 08 02 000F"),
+    # DownChar(buffer 1): 01 + 00 + 04 + 09 + 01 = 0x0F
+    (zfm.down_char(1), HEAD + " 01 0004 09 01 000F"),
+    # DownChar(buffer 2): 01 + 00 + 04 + 09 + 02 = 0x10
+    (zfm.down_char(2), HEAD + " 01 0004 09 02 0010"),
+    # LoadChar(buf 2, page 5): 01 + 00 + 06 + 07 + 02 + 00 + 05 = 1+6+7+2+5 = 21 = 0x15
+    (zfm.load_char(2, 5), HEAD + " 01 0006 07 02 0005 0015"),
     # GetRandomCode: 01 + 00 + 03 + 14 = 0x18 (R503 manual prints "0018H")
     (zfm.get_random_code(), HEAD + " 01 0003 14 0018"),
     # TempleteNum: 01 + 00 + 03 + 1D = 0x21 (R503 manual prints "0021H")
@@ -190,6 +200,9 @@ def test_parse_ack_rejects_other_packets() -> None:
         (ConfirmationCode.MERGE_FAILED, CaptureFailed, True),
         (ConfirmationCode.PACKET_RECEIVE_ERROR, ProtocolError, True),
         (ConfirmationCode.UPLOAD_IMAGE_FAILED, ProtocolError, True),
+        (ConfirmationCode.UPLOAD_TEMPLATE_FAILED, ProtocolError, True),  # UpChar 0x0D
+        (ConfirmationCode.CANNOT_RECEIVE_DATA, ProtocolError, True),  # DownChar / DownImage 0x0E
+        (ConfirmationCode.NO_VALID_IMAGE, CaptureFailed, True),  # Img2Tz after a failed DownImage
         (ConfirmationCode.WRONG_PASSWORD, DeviceError, False),
         (ConfirmationCode.PASSWORD_NOT_VERIFIED, DeviceError, False),
         (ConfirmationCode.FLASH_ERROR, DeviceError, False),
@@ -417,3 +430,62 @@ def test_full_image_upload_through_the_wire() -> None:
     payload = zfm.assemble_data(packets[1:], 128)
     restored = zfm.unpack_image(payload, zfm.ZFM20_IMAGE)
     assert np.array_equal(restored, (image >> 4) * 17)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Template and image transfers: UpChar, DownChar, DownImage ([ZFM20]: the ack comes first, then the data
+# packets, PID 02, the last one PID 08, never acknowledged)
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_golden_up_char_transfer() -> None:
+    """UpChar(1) on a module with 32-byte packets and a 64-byte template: ack, one 02 packet, one 08 packet."""
+    template = bytes(range(64))
+    # data packet 1: 02 + 00 + 22 + (0 + 1 + ... + 31 = 496 = 0x1F0) = 2 + 34 + 496 = 532 = 0x0214
+    # end packet:    08 + 00 + 22 + (32 + ... + 63 = 1520 = 0x5F0) = 8 + 34 + 1520 = 1562 = 0x061A
+    wire = hx(
+        HEAD + " 07 0003 00 000A"
+        + HEAD + " 02 0022 " + template[:32].hex() + " 0214"
+        + HEAD + " 08 0022 " + template[32:].hex() + " 061A"
+    )
+    assert zfm.ack().encode() + b"".join(p.encode() for p in zfm.split_data(template, 32)) == wire
+    packets = zfm.PacketReader(address=zfm.DEFAULT_ADDRESS).feed(wire)
+    assert [p.pid for p in packets] == [PID.ACK, PID.DATA, PID.END_DATA]
+    zfm.expect_ok(packets[0], "UpChar")
+    assert zfm.assemble_data(packets[1:], 32) == template
+
+
+def test_golden_down_char_and_down_image_sequences() -> None:
+    """The host's side: the command, then (after the module's ack) the data packets it sends."""
+    # DownChar(2) then a 2-byte last packet AB CD: 08 + 00 + 04 + AB + CD = 8+4+171+205 = 388 = 0x0184
+    assert zfm.down_char(2).encode() + zfm.split_data(b"\xab\xcd", 128)[0].encode() == hx(
+        HEAD + " 01 0004 09 02 0010" + HEAD + " 08 0004 ABCD 0184"
+    )
+    # A 256 x 288 image is 36 864 packed bytes: 288 packets of 128 bytes, 287 with PID 02 and the last 08.
+    image = np.full((288, 256), 0xF0, np.uint8)
+    packets = zfm.split_data(zfm.pack_image(image), 128)
+    assert len(packets) == 288 and packets[-1].pid is PID.END_DATA
+    assert {p.pid for p in packets[:-1]} == {PID.DATA}
+    # each: 02 + 00 + 82 (length 130) + 128 x 0xFF = 2 + 130 + 32640 = 32772 = 0x8004
+    assert packets[0].encode() == hx(HEAD + " 02 0082 " + "FF" * 128 + " 8004")
+
+
+def test_golden_transfer_failure_acks() -> None:
+    # UpChar "error uploading the template": 07 + 00 + 03 + 0D = 0x17
+    with pytest.raises(ProtocolError, match="templat") as up:
+        zfm.expect_ok(zfm.decode_packet(hx(HEAD + " 07 0003 0D 0017")), "UpChar")
+    assert up.value.code == 0x0D and up.value.retryable
+    # DownChar / DownImage "cannot receive the following data packets": 07 + 00 + 03 + 0E = 0x18
+    with pytest.raises(ProtocolError, match="tidak dapat menerima") as down:
+        zfm.expect_ok(zfm.decode_packet(hx(HEAD + " 07 0003 0E 0018")), "DownChar")
+    assert down.value.code == 0x0E
+
+
+def test_decode_transfer_commands() -> None:
+    assert zfm.decode_command(zfm.up_char(2)) == zfm.Command(Instruction.UP_CHAR, b"\x02", (2,))
+    assert zfm.decode_command(zfm.down_char(1)) == zfm.Command(Instruction.DOWN_CHAR, b"\x01", (1,))
+    assert zfm.decode_command(zfm.down_image()) == zfm.Command(Instruction.DOWN_IMAGE, b"", ())
+    with pytest.raises(ValueError):
+        zfm.up_char(3)
+    with pytest.raises(ValueError):
+        zfm.down_char(0)

@@ -1,4 +1,4 @@
-"""ISDV4 signature pad driver pairs: the wire simulator in process, over a pty and over TCP, and a real pad
+"""ISDV4 signature pad driver pairs: the wire simulator in process, over a pty, TCP and RFC 2217, and a real pad
 when ``EKTP_HW_ISDV4_PORT`` names its port (``EKTP_HW_ISDV4_BAUD`` if not 38400).
 
 With real hardware a person must sign each time the suite starts a capture.
@@ -43,7 +43,8 @@ def _hardware(scenario=None, **_settings):
         device.close()
 
 
-PAIRS = [Pair(DeviceKind.SIGNATURE_PAD, f"isdv4-{transport}", _simulated(transport)) for transport in TRANSPORTS]
+PAIRS = [Pair(DeviceKind.SIGNATURE_PAD, f"isdv4-{transport}", _simulated(transport))
+         for transport in (*TRANSPORTS, "rfc2217")]
 PAIRS.append(
     Pair(
         DeviceKind.SIGNATURE_PAD,

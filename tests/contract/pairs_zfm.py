@@ -1,4 +1,4 @@
-"""ZFM fingerprint module driver pairs: the wire simulator in process, over a pty and over TCP, and a real
+"""ZFM fingerprint module driver pairs: the wire simulator in process, over a pty, TCP and RFC 2217, and a real
 module when ``EKTP_HW_ZFM_PORT`` names its port (a pyserial URL; ``EKTP_HW_ZFM_PASSWORD`` if not 0).
 
 With real hardware a person must present the fingers in the SOP order (right thumb ... left little finger,
@@ -42,7 +42,8 @@ def _hardware(scenario=None, **_settings):
         device.close()
 
 
-PAIRS = [Pair(DeviceKind.FINGERPRINT, f"zfm-{transport}", _simulated(transport)) for transport in TRANSPORTS]
+PAIRS = [Pair(DeviceKind.FINGERPRINT, f"zfm-{transport}", _simulated(transport))
+         for transport in (*TRANSPORTS, "rfc2217")]
 PAIRS.append(
     Pair(
         DeviceKind.FINGERPRINT,
