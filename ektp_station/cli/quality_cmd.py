@@ -8,18 +8,24 @@ Prints each check (value, rule and, when it fails, the operator hint) or, with `
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import cv2
-import numpy as np
 
-from biometrics.result import Result
 from ektp_station.cli.common import emit_json
 from ektp_station.errors import StationError
+
+if TYPE_CHECKING:  # imported when a command runs: OpenCV and numpy cost ~0.1 s at every start-up
+    import numpy as np
+
+    from biometrics.result import Result
 
 
 def read_image(path: Path, colour: bool) -> np.ndarray:
     """An image file as BGR (``colour``) or greyscale uint8; a one-line error when it cannot be read."""
+    import cv2
+    import numpy as np
+
     try:
         data = np.fromfile(str(path), np.uint8)
     except OSError as exc:

@@ -11,19 +11,25 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ektp_station import settings
 from ektp_station.cli.common import emit_json, open_database
 from ektp_station.clock import WIB, to_wib, utcnow
-from ektp_station.register import reports
 from ektp_station.register.config import load_register_data
 from ektp_station.register.errors import InvalidInput
-from ektp_station.register.service import Photo, RegisterService
+
+if TYPE_CHECKING:
+    from ektp_station.register.service import RegisterService
 
 
 def _service() -> RegisterService:
+    """The register service (imported here, not at the top: its letters and reports pull in fpdf2, which the
+    station's other commands should not pay for at start-up)."""
+    from ektp_station.register.service import RegisterService
+
     return RegisterService(open_database())
 
 
@@ -208,6 +214,8 @@ def reopen_cmd(ref, officer, arrived_at, at, as_json):
 def visit_cmd(ref, officer, visit_date, location, notes, photos, at, as_json):
     """SKU: peninjauan lokasi usaha (petugas, tanggal, lokasi, foto)."""
     try:
+        from ektp_station.register.service import Photo
+
         files = [Photo(Path(p).name, Path(p).read_bytes()) for p in photos]
     except OSError as exc:
         raise InvalidInput(f"Foto tidak dapat dibaca: {exc.filename} ({exc.strerror}).") from None
@@ -426,6 +434,8 @@ def report_cmd(week, month, services, pdf_path, xlsx_path, csv_path, submit, off
         raise InvalidInput("Pilih salah satu: --week atau --month.")
     if submit and month:
         raise InvalidInput("--submit hanya untuk laporan mingguan.")
+    from ektp_station.register import reports
+
     service = _service()
     codes = [service.data.service(code).code for code in services]
     today = to_wib(utcnow()).date()
