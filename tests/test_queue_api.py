@@ -66,7 +66,7 @@ def test_mistakes_are_one_indonesian_line(client):
         (client.post("/api/queue/tickets", json={"service": "KK", "warna": "merah"}), 422, "warna tidak dikenal"),
         (client.post("/api/queue/tickets", content=b"{bukan json", headers={"content-type": "application/json"}),
          422, "bukan JSON yang sah"),
-        (client.post("/api/queue/tickets", json={"service": "PASPOR", "print": False}), 400, "SOP 'PASPOR' tidak dikenal"),
+        (client.post("/api/queue/tickets", json={"service": "PASPOR", "print": False}), 404, "SOP 'PASPOR' tidak dikenal"),
         (client.post("/api/queue/counters/nol/call"), 422, "Nomor loket tidak valid"),
         (client.post("/api/queue/counters/4/finish"), 409, "Loket 4 tidak sedang"),
         (client.get("/api/queue/tickets/E-404"), 404, "tidak ditemukan"),

@@ -108,7 +108,7 @@ def test_sku_photos_through_the_api(client):
 
 
 @pytest.mark.parametrize("method, path, body, status, detail", [
-    ("post", "/api/register/applications", {"service": "SKCK", "nik": "123", "details": {"keperluan": "x"}}, 400,
+    ("post", "/api/register/applications", {"service": "SKCK", "nik": "123", "details": {"keperluan": "x"}}, 422,
      "NIK harus 16 digit"),
     ("post", "/api/register/applications", {"service": "XYZ", "nik": SITI}, 404, "Layanan 'XYZ' tidak dikenal"),
     ("post", "/api/register/applications", {"service": "SKCK", "nik": SITI, "details": {}}, 422,

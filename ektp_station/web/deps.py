@@ -4,7 +4,8 @@ and a route class that turns the station's typed errors into JSON answers.
 ``app.state.database_url`` (set by ``create_app``) picks the database; None means the station default
 (``EKTP_DATABASE_URL`` or the SQLite file). Tests may set ``app.state.station_config`` to a ``StationConfig``.
 Errors: a ``StationError`` answers ``{"detail": "<one line in Bahasa Indonesia>"}`` with the error's
-``http_status`` (400 when it has none; 503 when the database is unreachable), a ``DeviceError`` 503, a request
+``http_status`` (404 unknown NIK, SOP or session, 409 a recording that cannot go on, 422 an invalid NIK, 503 the
+database unreachable, 400 otherwise), a ``DeviceError`` 503, a request
 that does not fit the declared parameters 422 with the first problem named.
 """
 
