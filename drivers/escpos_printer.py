@@ -62,6 +62,7 @@ from drivers.errors import (
     ProtocolError,
 )
 from drivers.interfaces import DeviceInfo, Ticket, TicketPrinter
+from drivers.options import flag as _flag
 from drivers.transport import SerialLink, positive_number
 
 LABEL = "Printer tiket"
@@ -379,17 +380,6 @@ def _usb_backend_factory(scheme: str) -> Any:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
-
-
-def _flag(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "ya", "on"):
-        return True
-    if text in ("0", "false", "no", "tidak", "off"):
-        return False
-    raise DeviceConfigError(f"Opsi {name} harus true/false, bukan {value!r}")
 
 
 # ----------------------------------------------------------------------------------------------- driver

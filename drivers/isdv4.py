@@ -53,6 +53,7 @@ from drivers.errors import (
     ProtocolError,
 )
 from drivers.interfaces import DeviceInfo, PenCapabilities, PenEvent, SignaturePad
+from drivers.options import flag as _flag
 from drivers.protocols import isdv4
 from drivers.transport import SerialLink, positive_number
 
@@ -77,17 +78,6 @@ class TouchEvent:
     raw_y: int
     capacity: int = 0  # 7- and 13-byte packets only
     pen_near: bool = False  # the pen was in proximity: the kernel drops such a touch as the signer's palm
-
-
-def _flag(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "ya", "on"):
-        return True
-    if text in ("0", "false", "no", "tidak", "off"):
-        return False
-    raise DeviceConfigError(f"Opsi {name} harus true/false, bukan {value!r}")
 
 
 class Isdv4Pad(SignaturePad):

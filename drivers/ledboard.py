@@ -40,6 +40,7 @@ from drivers.errors import (
     ProtocolError,
 )
 from drivers.interfaces import Call, DeviceInfo, QueueDisplay
+from drivers.options import flag as _flag
 from drivers.protocols import alpha_sign as alpha
 from drivers.transport import SerialLink, positive_number
 
@@ -73,17 +74,6 @@ def call_line(call: Call) -> str:
     counter = call.counter.strip()
     where = f"LOKET {counter}" if counter.isdigit() else counter.upper()
     return ascii_line(f"{call.number} {where}")
-
-
-def _flag(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "ya", "on"):
-        return True
-    if text in ("0", "false", "no", "tidak", "off"):
-        return False
-    raise DeviceConfigError(f"Opsi {name} harus true/false, bukan {value!r}")
 
 
 def _framing(value: Any) -> dict[str, Any]:

@@ -45,6 +45,7 @@ import usb.core
 
 from simulators.escpos import EscposPrinterSimulator
 from simulators.scenario import Scenario
+from simulators.usb_sim import SimulatedUsbBackend, descriptor
 from simulators.wire.device import LinkDown
 from simulators.wire.harness import WireControl
 
@@ -78,18 +79,12 @@ class _Handle:
         self.dev = dev
 
 
-def _descriptor(**fields: Any) -> Any:
-    from types import SimpleNamespace
-
-    return SimpleNamespace(**fields)
-
-
 def _error(info: tuple[str, int, int]) -> usb.core.USBError:
     text, code, errno = info
     return usb.core.USBError(text, error_code=code, errno=errno)
 
 
-class EscposUsbBackend(usb.backend.IBackend):
+class EscposUsbBackend(SimulatedUsbBackend):
     """A pyusb backend with one simulated USB receipt printer (see the module docstring)."""
 
     def __init__(self, printer: EscposPrinterSimulator | None = None, vid: int = VENDOR_ID, pid: int = PRODUCT_ID,
@@ -130,7 +125,7 @@ class EscposUsbBackend(usb.backend.IBackend):
         return None
 
     def get_device_descriptor(self, dev):
-        return _descriptor(bLength=18, bDescriptorType=1, bcdUSB=0x0200, bDeviceClass=0, bDeviceSubClass=0,
+        return descriptor(bLength=18, bDescriptorType=1, bcdUSB=0x0200, bDeviceClass=0, bDeviceSubClass=0,
                            bDeviceProtocol=0, bMaxPacketSize0=64, idVendor=self.vid, idProduct=self.pid,
                            bcdDevice=0x0100, iManufacturer=1, iProduct=2, iSerialNumber=3, bNumConfigurations=1,
                            address=dev.address, bus=1, port_number=3, port_numbers=(3,), speed=2)
@@ -138,20 +133,20 @@ class EscposUsbBackend(usb.backend.IBackend):
     def get_configuration_descriptor(self, dev, config):
         if config != 0:
             raise IndexError("no such configuration")
-        return _descriptor(bLength=9, bDescriptorType=2, wTotalLength=32, bNumInterfaces=1, bConfigurationValue=1,
+        return descriptor(bLength=9, bDescriptorType=2, wTotalLength=32, bNumInterfaces=1, bConfigurationValue=1,
                            iConfiguration=0, bmAttributes=0xC0, bMaxPower=1, extra_descriptors=[])
 
     def get_interface_descriptor(self, dev, intf, alt, config):
         if intf != 0 or alt != 0 or config != 0:
             raise IndexError("no such interface")
-        return _descriptor(bLength=9, bDescriptorType=4, bInterfaceNumber=0, bAlternateSetting=0, bNumEndpoints=2,
+        return descriptor(bLength=9, bDescriptorType=4, bInterfaceNumber=0, bAlternateSetting=0, bNumEndpoints=2,
                            bInterfaceClass=7, bInterfaceSubClass=1, bInterfaceProtocol=2, iInterface=0,
                            extra_descriptors=[])
 
     def get_endpoint_descriptor(self, dev, ep, intf, alt, config):
         if intf != 0 or alt != 0 or config != 0 or ep not in (0, 1):
             raise IndexError("no such endpoint")
-        return _descriptor(bLength=7, bDescriptorType=5, bEndpointAddress=(EP_OUT, EP_IN)[ep], bmAttributes=2,
+        return descriptor(bLength=7, bDescriptorType=5, bEndpointAddress=(EP_OUT, EP_IN)[ep], bmAttributes=2,
                            wMaxPacketSize=PACKET, bInterval=0, bRefresh=0, bSynchAddress=0, extra_descriptors=[])
 
     # ------------------------------------------------------------------ handles
@@ -159,41 +154,10 @@ class EscposUsbBackend(usb.backend.IBackend):
     def open_device(self, dev):
         return _Handle(self._alive(dev))
 
-    def close_device(self, dev_handle):
-        pass
-
     def set_configuration(self, dev_handle, config_value):
         self._alive(dev_handle)
         if config_value not in (0, 1):
             raise _error(_PIPE)
-
-    def get_configuration(self, dev_handle):
-        self._alive(dev_handle)
-        return 1
-
-    def set_interface_altsetting(self, dev_handle, intf, altsetting):
-        self._alive(dev_handle)
-
-    def claim_interface(self, dev_handle, intf):
-        self._alive(dev_handle)
-
-    def release_interface(self, dev_handle, intf):
-        pass
-
-    def is_kernel_driver_active(self, dev_handle, intf):
-        return False
-
-    def detach_kernel_driver(self, dev_handle, intf):
-        pass
-
-    def attach_kernel_driver(self, dev_handle, intf):
-        pass
-
-    def clear_halt(self, dev_handle, ep):
-        self._alive(dev_handle)
-
-    def reset_device(self, dev_handle):
-        self._alive(dev_handle)
 
     # ------------------------------------------------------------------ transfers
 

@@ -41,13 +41,10 @@ import socket
 import sys
 import threading
 import time
-from types import SimpleNamespace
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
-import usb.backend
-import usb.core
 
 from drivers.interfaces import Subject
 from drivers.protocols import stu_reports as r
@@ -56,6 +53,7 @@ from simulators import sim_person, stdin_control
 from simulators.models import signature
 from simulators.models.seeding import rng
 from simulators.scenario import Fault, Scenario
+from simulators.usb_sim import SimulatedUsbBackend, descriptor
 
 SCREEN = (800, 480)
 CAPABILITY = r.Capability(max_x=9600, max_y=6000, max_pressure=1023, screen_width=SCREEN[0], screen_height=SCREEN[1])
@@ -309,11 +307,7 @@ class StuPadModel:
 # ----------------------------------------------------------------------------------------- pyusb backend
 
 
-def _descriptor(**fields: Any) -> SimpleNamespace:
-    return SimpleNamespace(**fields)
-
-
-class StuBackend(usb.backend.IBackend):
+class StuBackend(SimulatedUsbBackend):
     """A pyusb backend (``usb.backend.IBackend`` duck type) with one simulated STU-540."""
 
     def __init__(self, pad: StuPadModel | None = None, vid: int = r.VENDOR_ID, pid: int = 0x00A8):
@@ -333,31 +327,31 @@ class StuBackend(usb.backend.IBackend):
         return None
 
     def get_device_descriptor(self, dev):
-        return _descriptor(bLength=18, bDescriptorType=1, bcdUSB=0x0200, bDeviceClass=0, bDeviceSubClass=0,
+        return descriptor(bLength=18, bDescriptorType=1, bcdUSB=0x0200, bDeviceClass=0, bDeviceSubClass=0,
                            bDeviceProtocol=0, bMaxPacketSize0=64, idVendor=self.vid, idProduct=self.pid,
                            bcdDevice=0x0102, iManufacturer=1, iProduct=2, iSerialNumber=3, bNumConfigurations=1,
                            address=7, bus=1, port_number=2, port_numbers=(2,), speed=3)
 
     def get_configuration_descriptor(self, dev, config):
-        return _descriptor(bLength=9, bDescriptorType=2, wTotalLength=34, bNumInterfaces=1, bConfigurationValue=1,
+        return descriptor(bLength=9, bDescriptorType=2, wTotalLength=34, bNumInterfaces=1, bConfigurationValue=1,
                            iConfiguration=0, bmAttributes=0x80, bMaxPower=250, extra_descriptors=[])
 
     def get_interface_descriptor(self, dev, intf, alt, config):
         if intf != 0 or alt != 0:
             raise IndexError("no such interface")
         hid = [0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x00, 0x04]  # HID 1.11 class descriptor
-        return _descriptor(bLength=9, bDescriptorType=4, bInterfaceNumber=0, bAlternateSetting=0, bNumEndpoints=1,
+        return descriptor(bLength=9, bDescriptorType=4, bInterfaceNumber=0, bAlternateSetting=0, bNumEndpoints=1,
                            bInterfaceClass=3, bInterfaceSubClass=0, bInterfaceProtocol=0, iInterface=0,
                            extra_descriptors=hid)
 
     def get_endpoint_descriptor(self, dev, ep, intf, alt, config):
         if ep != 0:
             raise IndexError("no such endpoint")
-        return _descriptor(bLength=7, bDescriptorType=5, bEndpointAddress=r.INTERRUPT_IN, bmAttributes=3,
+        return descriptor(bLength=7, bDescriptorType=5, bEndpointAddress=r.INTERRUPT_IN, bmAttributes=3,
                            wMaxPacketSize=64, bInterval=1, bRefresh=0, bSynchAddress=0, extra_descriptors=[])
 
     # handles
-    def _alive(self) -> None:
+    def _alive(self, dev_handle: Any = None) -> None:
         if self.pad.unplugged:
             raise self._usb.core.USBError("No such device (it may have been disconnected)", error_code=-4, errno=19)
 
@@ -365,38 +359,7 @@ class StuBackend(usb.backend.IBackend):
         self._alive()
         return self.handle
 
-    def close_device(self, dev_handle):
-        pass
-
     def set_configuration(self, dev_handle, config_value):
-        self._alive()
-
-    def get_configuration(self, dev_handle):
-        self._alive()
-        return 1
-
-    def set_interface_altsetting(self, dev_handle, intf, altsetting):
-        self._alive()
-
-    def claim_interface(self, dev_handle, intf):
-        self._alive()
-
-    def release_interface(self, dev_handle, intf):
-        pass
-
-    def is_kernel_driver_active(self, dev_handle, intf):
-        return False
-
-    def detach_kernel_driver(self, dev_handle, intf):
-        pass
-
-    def attach_kernel_driver(self, dev_handle, intf):
-        pass
-
-    def clear_halt(self, dev_handle, ep):
-        self._alive()
-
-    def reset_device(self, dev_handle):
         self._alive()
 
     # transfers
