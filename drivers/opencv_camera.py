@@ -36,22 +36,12 @@ import numpy as np
 
 from drivers.errors import DeviceConfigError, DeviceNotFound, DeviceTimeout, DeviceUnavailable, ProtocolError
 from drivers.interfaces import Camera, DeviceInfo, Still
+from drivers.options import flag as _flag
 
 _OPTIONS = {"resolution", "fps", "fourcc", "exposure", "auto_exposure", "buffersize", "loop", "strict",
             "open_timeout", "read_timeout", "flush"}  # fmt: skip
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 #: V4L2's CAP_PROP_AUTO_EXPOSURE values: 3 = aperture priority (auto), 1 = manual.
 _V4L2_AUTO, _V4L2_MANUAL = 3.0, 1.0
-
-
-def _bool(value: Any, name: str) -> bool:
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise DeviceConfigError(f"Opsi {name} harus true atau false, bukan {value!r}")
 
 
 def _positive(value: Any, name: str) -> float:
@@ -110,10 +100,10 @@ class OpenCvCamera(Camera):
         if self.fourcc is not None and len(self.fourcc) != 4:
             raise DeviceConfigError("fourcc harus 4 karakter, misalnya MJPG")
         self.exposure = float(settings["exposure"]) if "exposure" in settings else None
-        self.auto_exposure = _bool(settings["auto_exposure"], "auto_exposure") if "auto_exposure" in settings else None
+        self.auto_exposure = _flag(settings["auto_exposure"], "auto_exposure") if "auto_exposure" in settings else None
         self.buffersize = int(_positive(settings.get("buffersize", 1), "buffersize"))
-        self.loop = _bool(settings.get("loop", True), "loop")
-        self.strict = _bool(settings.get("strict", False), "strict")
+        self.loop = _flag(settings.get("loop", True), "loop")
+        self.strict = _flag(settings.get("strict", False), "strict")
         self.open_timeout = _positive(settings.get("open_timeout", 5.0), "open_timeout")
         self.read_timeout = _positive(settings.get("read_timeout", 3.0), "read_timeout")
         try:
