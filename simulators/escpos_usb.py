@@ -9,7 +9,10 @@ pyftdi's virtual USB backend and :mod:`simulators.stu` do), so python-escpos' ``
   (``bInterfaceClass`` 7, subclass 1, protocol 2 bidirectional) with a bulk OUT endpoint 0x01 and a bulk IN
   endpoint 0x82 (64-byte packets), the endpoints python-escpos uses by default;
 * bulk OUT: the host's bytes go, packet by packet, into the printer's ESC/POS decoder (tickets, faults and
-  events exactly as over a serial line);
+  events exactly as over a serial line). A print job (a transfer that starts with ``ESC @``) counts as the
+  operation ``usb_write``: a scripted ``no_answer`` there is a printer whose receive buffer is full (offline,
+  jammed), which NAKs every packet, so the transfer ends in ``USBTimeoutError`` after its timeout with nothing
+  accepted; ``slow`` (``seconds``) accepts the job that much later;
 * bulk IN: what the printer sends back, i.e. the answers to real-time status requests (``DLE EOT n``), with
   the transfer's timeout (``USBTimeoutError`` when nothing comes);
 * control: string descriptors and the printer-class requests GET_DEVICE_ID (IEEE 1284 id), GET_PORT_STATUS
@@ -166,6 +169,8 @@ class EscposUsbBackend(SimulatedUsbBackend):
         if ep != EP_OUT:
             raise _error(_PIPE)
         payload = bytes(data)
+        if payload.startswith(b"\x1b@"):
+            self._refuse_or_delay(dev, timeout)
         for start in range(0, len(payload), PACKET):
             packet = payload[start : start + PACKET]
             try:
@@ -176,6 +181,22 @@ class EscposUsbBackend(SimulatedUsbBackend):
             if not self.printer.plugged or self.printer.generation != dev.generation:
                 raise _error(_NO_DEVICE)  # the cable came out while this transfer was going
         return len(payload)
+
+    def _refuse_or_delay(self, dev: _Dev, timeout: int) -> None:
+        """A scripted ``usb_write`` fault on a print job: NAK it until the transfer times out, or take it late."""
+        fault = self.printer.fault("usb_write")
+        if fault is None or fault.kind not in ("no_answer", "slow"):
+            return
+        limit = None if not timeout else timeout / 1000.0  # libusb: 0 waits for ever
+        hold = float(fault.param("seconds", 1.0)) if fault.kind == "slow" else None
+        wait = hold if limit is None else (limit if hold is None else min(hold, limit))
+        end = time.monotonic() + (wait if wait is not None else 3600.0)
+        while time.monotonic() < end:
+            if not self.printer.plugged or self.printer.generation != dev.generation:
+                raise _error(_NO_DEVICE)
+            time.sleep(min(0.02, max(0.0, end - time.monotonic())))
+        if hold is None or (limit is not None and hold >= limit):
+            raise usb.core.USBTimeoutError(_TIMEOUT[0], error_code=_TIMEOUT[1], errno=_TIMEOUT[2])
 
     def bulk_read(self, dev_handle, ep, intf, buff, timeout):
         dev = self._alive(dev_handle)

@@ -326,6 +326,28 @@ def test_a_usb_printer_that_does_not_answer_its_status_times_out():
         assert control.device.tickets == [TICKET]
 
 
+def test_a_usb_printer_that_refuses_the_job_is_a_write_timeout_and_then_prints():
+    """A full receive buffer (offline, jammed) NAKs the bulk OUT packets: the driver's write times out with a
+    typed, retryable error instead of hanging, and the next ticket prints."""
+    refuse = {"faults": [{"kind": "no_answer", "operation": "usb_write", "attempt": 1}]}
+    with running_usb(refuse) as (url, control):
+        device = opened(url)
+        caught = timed(DeviceTimeout, lambda: device.print_ticket(TICKET), 1.5)  # 0.5 s transfer timeout
+        assert caught.code == "write_timeout" and caught.retryable
+        assert control.device.tickets == [] and any(
+            e["event"] == "fault" and e["operation"] == "usb_write" for e in control.events)
+        device.print_ticket(TICKET)
+        assert control.device.tickets == [TICKET]
+
+
+def test_a_slow_usb_printer_within_the_timeout_prints():
+    with running_usb({"faults": [{"kind": "slow", "operation": "usb_write", "seconds": 0.2}]}) as (url, control):
+        device = opened(url)
+        started = time.monotonic()
+        device.print_ticket(TICKET)
+        assert time.monotonic() - started >= 0.2 and control.device.tickets == [TICKET]
+
+
 def test_usb_urls_and_the_injected_backend():
     with running_usb() as (_, control):
         for url in ("usb://04b8:0202", "usb://", "usb://04b8:0202?interface=0&in_ep=0x82&out_ep=0x01"):
