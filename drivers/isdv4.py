@@ -62,6 +62,8 @@ LABEL = "Signature pad ISDV4"
 _LEAD_TYPE_MASK = isdv4.LEAD_BIT | isdv4.CONTROL_BIT | isdv4.TOUCH_BIT
 _PROXIMITY_TIP = isdv4.PROXIMITY_BIT | 0x01
 DEFAULT_BAUD = 38400
+#: How long a capture that is over waits for a packet already on its way (13 bytes at 19200 baud take 7 ms).
+PACKET_GRACE = 0.1
 _OPTIONS = {"baud", "timeout", "settle", "max_corrupt", "write_timeout", "touch_query", "touch_timeout"}
 
 
@@ -242,6 +244,7 @@ class Isdv4Pad(SignaturePad):
         stream = PenStream(self.touch, self.query)
         self.touches = stream.touches
         idle_ended = False
+        grace: float | None = None
         self.link.flush_input()
         self.link.write(isdv4.CMD_START)
         try:
@@ -249,8 +252,18 @@ class Isdv4Pad(SignaturePad):
                 now = time.monotonic()
                 last = stream.last_touch
                 end = deadline if last is None else min(deadline, last + idle)
+                if grace is not None:
+                    if not stream.parser.in_packet:  # the packet on its way has come in whole
+                        idle_ended = True
+                        break
+                    end = grace
                 if now >= end:
                     idle_ended = last is not None and end < deadline
+                    # The pad keeps sending (hover, a palm on a touch screen): a packet may be on its way when
+                    # the signature is over. Let it finish before calling the stream cut.
+                    if idle_ended and grace is None and stream.parser.in_packet:
+                        grace = now + PACKET_GRACE
+                        continue
                     break
                 data = self.link.read(isdv4.PEN_PACKET_LEN, end)
                 if data:

@@ -277,6 +277,18 @@ def test_a_palm_on_the_screen_does_not_change_the_strokes(transport, touch):
         assert device.touches == [] and _strokes(again) == _expected_strokes(1)
 
 
+@pytest.mark.parametrize("transport", ["inproc", "pty"])
+def test_a_palm_left_on_the_screen_after_signing_does_not_spoil_the_signature(transport):
+    """Touch packets keep coming when the pen is done: the capture ends on the pen's idle time, perhaps with a
+    touch packet half received, which is no cut stream (unlike the ``truncated`` fault, where the bytes stop)."""
+    palm = {"touches": [{"at": 0.0, "seconds": 20.0, "x": 3500, "y": 3600, "capacity": 300}]}
+    with running("isdv4", transport, scenario=palm, touch="2fg", **FAST) as (url, control):
+        device = opened(url)
+        for attempt in range(3):
+            events = device.capture(timeout=TIMEOUT, idle=IDLE)
+            assert _strokes(events) == _expected_strokes(attempt) and len(device.touches) > 10
+
+
 def test_a_pen_only_pad_sends_no_touch_packets():
     with running("isdv4", scenario=TOUCHES, **FAST) as (url, control):
         device = opened(url)

@@ -33,6 +33,24 @@ def _simulated(transport: str):
     return open_pair
 
 
+#: A pad with a two-finger touch screen where the signer's palm rests on the glass as each signature starts: the
+#: contract must hold with touch packets interleaved in the pen stream.
+PALM = [{"at": 0.0, "seconds": 1.0, "x": 3500, "y": 3600, "fingers": 1}]
+
+
+def _with_palm(transport: str):
+    plain = _simulated(transport)
+
+    @contextmanager
+    def open_pair(scenario=None, **settings):
+        if scenario is None or isinstance(scenario, dict):
+            scenario = {**(scenario or {}), "touches": PALM + list((scenario or {}).get("touches", []))}
+        with plain(scenario, **{"touch": "2fg", **settings}) as pair:
+            yield pair
+
+    return open_pair
+
+
 @contextmanager
 def _hardware(scenario=None, **_settings):
     device = Isdv4Pad(os.environ[HW_ENV], baud=os.environ.get("EKTP_HW_ISDV4_BAUD", "38400"))
@@ -45,6 +63,7 @@ def _hardware(scenario=None, **_settings):
 
 PAIRS = [Pair(DeviceKind.SIGNATURE_PAD, f"isdv4-{transport}", _simulated(transport))
          for transport in (*TRANSPORTS, "rfc2217")]
+PAIRS.append(Pair(DeviceKind.SIGNATURE_PAD, "isdv4-palm-pty", _with_palm("pty")))
 PAIRS.append(
     Pair(
         DeviceKind.SIGNATURE_PAD,
